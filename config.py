@@ -1,0 +1,135 @@
+"""Configuration classes, read from the environment.
+
+`Config` is the development default (SQLite in `instance/`, jobs run in-process after each
+request, cookies allowed over plain HTTP on 127.0.0.1). `ProductionConfig` is chosen with
+`PORTAL_CONFIG=production` and refuses to start without the settings a real server needs.
+`TestingConfig` is used by the test suite.
+"""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("PORTAL_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def env_bool(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def development_secret_key():
+    """Create the development secret key once in `instance/`, so every worker shares it."""
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'portal.sqlite'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    #: Where uploaded files live; outside `static/`, served only through access-checked views.
+    PORTAL_FILES_DIR = os.environ.get("PORTAL_FILES_DIR", str(INSTANCE_DIR / "files"))
+    PORTAL_INDEX_DIR = os.environ.get("PORTAL_INDEX_DIR", str(INSTANCE_DIR / "index"))
+    #: Absolute base URL used in emails (links must work outside a request).
+    PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000")
+
+    # Languages: English is the source; Arabic is written right to left.
+    LANGUAGES = ["en", "ar", "es", "fr", "ru", "zh"]
+    RTL_LANGUAGES = {"ar"}
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+
+    # Sessions: a signed cookie carries only a random session id; the session lives in the
+    # database so that sign-out and password change end it on the server.
+    SESSION_COOKIE_NAME = "portal_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+    PORTAL_SESSION_IDLE_MINUTES = env_int("PORTAL_SESSION_IDLE_MINUTES", 30)
+    PORTAL_SESSION_ABSOLUTE_HOURS = env_int("PORTAL_SESSION_ABSOLUTE_HOURS", 12)
+    #: Require a second factor from every account, not only from the Secretariat.
+    PORTAL_REQUIRE_TOTP_FOR_ALL = env_bool("PORTAL_REQUIRE_TOTP_FOR_ALL", False)
+    PORTAL_PASSWORD_MIN_LENGTH = 12
+    #: Hours a set-password or reset link stays valid.
+    PORTAL_LINK_HOURS = env_int("PORTAL_LINK_HOURS", 24)
+
+    WTF_CSRF_TIME_LIMIT = None  # the session's own lifetime bounds the token
+    MAX_CONTENT_LENGTH = env_int("PORTAL_MAX_UPLOAD_MB", 50) * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    PORTAL_SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get(
+        "PORTAL_SIGN_IN_LIMIT_PER_ADDRESS", "20 per 10 minutes"
+    )
+    PORTAL_SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get(
+        "PORTAL_SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"
+    )
+    PORTAL_FORM_LIMIT = os.environ.get("PORTAL_FORM_LIMIT", "10 per hour")
+
+    MAIL_HOST = os.environ.get("MAIL_HOST", "127.0.0.1")
+    MAIL_PORT = env_int("MAIL_PORT", 8025)
+    MAIL_USE_TLS = env_bool("MAIL_USE_TLS", False)  # STARTTLS
+    MAIL_USE_SSL = env_bool("MAIL_USE_SSL", False)  # implicit TLS
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "ATT portal <no-reply@att-portal.invalid>")
+    MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 20)
+
+    #: Run queued jobs in the web process right after the request that queued them.
+    #: Production runs `flask portal worker` instead.
+    PORTAL_RUN_JOBS_INLINE = env_bool("PORTAL_RUN_JOBS_INLINE", True)
+    PORTAL_JOB_MAX_ATTEMPTS = env_int("PORTAL_JOB_MAX_ATTEMPTS", 8)
+    PORTAL_JOB_BACKOFF_SECONDS = env_int("PORTAL_JOB_BACKOFF_SECONDS", 30)
+
+    @classmethod
+    def init(cls):
+        """Fill in what can only be known at start-up (called by create_app)."""
+        if not cls.SECRET_KEY:
+            cls.SECRET_KEY = development_secret_key()
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    PORTAL_RUN_JOBS_INLINE = env_bool("PORTAL_RUN_JOBS_INLINE", False)
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def init(cls):
+        if not cls.SECRET_KEY:
+            raise RuntimeError("SECRET_KEY must be set in production (PORTAL_CONFIG=production).")
+        if not os.environ.get("DATABASE_URL"):
+            raise RuntimeError("DATABASE_URL must be set in production.")
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("PORTAL_TEST_DATABASE_URL", "sqlite://")
+    RATELIMIT_STORAGE_URI = "memory://"
+    PORTAL_BASE_URL = "http://localhost"
+    PORTAL_JOB_BACKOFF_SECONDS = 1
+
+    @classmethod
+    def init(cls):
+        pass
+
+
+CONFIGS = {"development": Config, "production": ProductionConfig, "testing": TestingConfig}

@@ -1,0 +1,77 @@
+"""The ATT information exchange portal: `create_app()` builds the Flask application."""
+import os
+
+from flask import Flask
+
+from config import CONFIGS
+
+
+def create_app(config_class=None):
+    """Build the application: configuration, extensions, blueprints, handlers, commands."""
+    if config_class is None:
+        config_class = CONFIGS[os.environ.get("PORTAL_CONFIG", "development")]
+    config_class.init()
+    app = Flask(__name__, instance_path=os.environ.get("PORTAL_INSTANCE_DIR") or None)
+    app.config.from_object(config_class)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app):
+    from portal.auth.services import load_session_user
+    from portal.core.i18n import select_locale
+    from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.abspath(os.path.join(app.root_path, "..", "migrations")))
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_session_user)
+    login_manager.session_protection = None  # the server-side session row does this job
+
+
+def register_blueprints(app):
+    from portal.accounts.views import bp as accounts_bp
+    from portal.admin.views import bp as admin_bp
+    from portal.auth.views import bp as auth_bp
+    from portal.core.views import bp as core_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(accounts_bp, url_prefix="/accounts")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_request_hooks(app):
+    from portal.access import enforce_sign_in
+    from portal.core.jobs import run_inline_after_request
+    from portal.core.security import set_security_headers
+
+    app.before_request(enforce_sign_in)
+    app.after_request(set_security_headers)
+    app.after_request(run_inline_after_request)
+
+
+def register_errorhandlers(app):
+    from portal.core.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app):
+    from portal.core.templating import register
+
+    register(app)
+
+
+def register_commands(app):
+    from portal.cli import register
+
+    register(app)

@@ -1,0 +1,139 @@
+"""THE access policy: nothing else in the portal decides who may see or do what.
+
+Reading: every readable item stores the one principal it requires (its `acl`, derived from its
+access level by `acl_for`). A user holds a set of principals; an item is visible when its acl is
+among them. `visible()` applies that as a SQL filter for lists; the search index and the
+download, notification and email paths apply the very same test through `principals()`.
+
+Acting: `can(user, action, target)` looks up the one rule for `action` in `rules.RULES`;
+an action without a rule is a programming error, and a user who is not signed in and active
+may do nothing. `require()` turns a refusal into 403, or 404 where even the existence of the
+target is confidential.
+
+Reaching pages: every endpoint needs a signed-in, active user unless its view is marked
+`@public`; `enforce_sign_in` runs before every request.
+"""
+import enum
+
+from flask import abort, current_app, g, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import false
+
+from portal.accounts.models import DelegationKind
+
+PUBLIC = "public"
+USER = "user"
+STATE = "state"
+STATE_PARTY = "state_party"
+SECRETARIAT = "secretariat"
+
+
+class AccessLevel(enum.Enum):
+    """How widely an item may be read; stored by name on each item that has one."""
+
+    PUBLIC = "public"
+    USERS = "users"
+    STATES = "states"
+    STATE_PARTIES = "state_parties"
+    GROUP = "group"
+
+
+LEVEL_ACL = {
+    AccessLevel.PUBLIC: PUBLIC,
+    AccessLevel.USERS: USER,
+    AccessLevel.STATES: STATE,
+    AccessLevel.STATE_PARTIES: STATE_PARTY,
+}
+
+
+def acl_for(level, group_id=None):
+    """The principal an item at `level` requires; a group level names its group."""
+    level = AccessLevel(level)
+    if level is AccessLevel.GROUP:
+        if group_id is None:
+            raise ValueError("a group access level needs a group")
+        return f"group:{group_id}"
+    return LEVEL_ACL[level]
+
+
+def principals_of(user):
+    """The principals of `user`, computed afresh (see `principals` for the cached form)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset({PUBLIC})
+    held = {PUBLIC, USER, f"delegation:{user.delegation_id}"}
+    kind = DelegationKind(user.delegation.kind)
+    if kind in (DelegationKind.STATE_PARTY, DelegationKind.SIGNATORY):
+        held.add(STATE)
+    if kind is DelegationKind.STATE_PARTY:
+        held.add(STATE_PARTY)
+    if kind is DelegationKind.SECRETARIAT:
+        # The Secretariat serves the States Parties and reads what they read.
+        held |= {SECRETARIAT, STATE, STATE_PARTY}
+    held |= {f"group:{membership.group_id}" for membership in user.group_memberships}
+    return frozenset(held)
+
+
+def principals(user):
+    """The principals of `user`, cached for the request when `user` is the current user."""
+    if user is not None and user is getattr(current_user, "_get_current_object", lambda: None)():
+        if "portal_principals" not in g:
+            g.portal_principals = principals_of(user)
+        return g.portal_principals
+    return principals_of(user)
+
+
+def visible(query, model, user):
+    """Restrict a SELECT on `model` (which has an `acl` column) to what `user` may read."""
+    return query.where(model.acl.in_(principals(user)))
+
+
+def managed(query, delegation_column, user):
+    """Restrict a query on accounts or access requests to those `user` manages: all of them
+    for the Secretariat, their own delegation's for a point of contact, none for others."""
+    if SECRETARIAT in principals(user):
+        return query
+    if user.is_authenticated and user.is_active and user.is_point_of_contact:
+        return query.where(delegation_column == user.delegation_id)
+    return query.where(false())
+
+
+def is_visible(item, user):
+    return item.acl in principals(user)
+
+
+def can(user, action, target=None):
+    """Whether `user` may do `action` (to `target`). Unknown actions raise KeyError."""
+    from portal.access.rules import RULES
+
+    rule = RULES[action]
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(rule(user, target))
+
+
+def require(action, target=None, hide=False):
+    """Abort unless the current user may do `action`: 404 when `hide`, else 403."""
+    if not can(current_user, action, target):
+        abort(404 if hide else 403)
+
+
+def public(view):
+    """Mark a view as reachable without signing in. Every such view is listed in the tests."""
+    view.is_public = True
+    return view
+
+
+def is_public_endpoint(endpoint):
+    if endpoint is None or endpoint == "static":
+        return True
+    view = current_app.view_functions.get(endpoint)
+    return bool(getattr(view, "is_public", False))
+
+
+def enforce_sign_in():
+    """Before every request: send visitors who are not signed in to the sign-in page."""
+    if is_public_endpoint(request.endpoint) or current_user.is_authenticated:
+        return None
+    if request.method == "GET":
+        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+    return redirect(url_for("auth.sign_in"))

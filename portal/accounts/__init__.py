@@ -1,0 +1,1 @@
+"""Delegations, users, groups and access requests."""

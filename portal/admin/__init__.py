@@ -1,0 +1,1 @@
+"""Secretariat administration: audit log and the outbox of jobs."""

@@ -1,0 +1,121 @@
+"""The audit log (filter, CSV export) and the jobs that failed or wait for a retry."""
+import csv
+import io
+from datetime import datetime, time, timedelta
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal.access import require
+from portal.accounts.forms import ActionForm
+from portal.admin.forms import AuditFilterForm
+from portal.core import jobs
+from portal.core.audit import AuditEvent
+from portal.extensions import db
+
+bp = Blueprint("admin", __name__)
+
+PER_PAGE = 100
+
+
+@bp.before_request
+def secretariat_only():
+    require("admin_access")
+
+
+def filtered_audit_query(form):
+    query = select(AuditEvent)
+    if form.validate():
+        if form.action.data:
+            query = query.where(AuditEvent.action.like(f"{form.action.data.strip()}%"))
+        if form.who.data:
+            query = query.where(AuditEvent.actor_email.like(f"%{form.who.data.strip().lower()}%"))
+        if form.ip.data:
+            query = query.where(AuditEvent.ip_address == form.ip.data.strip())
+        if form.since.data:
+            query = query.where(AuditEvent.created_at >= datetime.combine(form.since.data, time()))
+        if form.until.data:
+            end = datetime.combine(form.until.data, time()) + timedelta(days=1)
+            query = query.where(AuditEvent.created_at < end)
+    return query.order_by(AuditEvent.id.desc())
+
+
+@bp.route("/audit")
+def audit_log():
+    require("audit_view")
+    form = AuditFilterForm(request.args)
+    page = db.paginate(filtered_audit_query(form), per_page=PER_PAGE)
+    return render_template("admin/audit_list.html", form=form, page=page)
+
+
+@bp.route("/audit.csv")
+def audit_export():
+    """The filtered audit log as CSV, streamed so that a long log does not fill memory."""
+    require("audit_view")
+    form = AuditFilterForm(request.args)
+    query = filtered_audit_query(form).execution_options(yield_per=500)
+
+    def rows():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["id", "time_utc", "action", "actor_id", "actor_email", "target_type", "target_id", "ip_address", "detail"])
+        for event in db.session.scalars(query):
+            writer.writerow(
+                [
+                    event.id,
+                    event.created_at.isoformat(timespec="seconds"),
+                    event.action,
+                    event.actor_id or "",
+                    event.actor_email or "",
+                    event.target_type or "",
+                    event.target_id or "",
+                    event.ip_address or "",
+                    event.detail or "",
+                ]
+            )
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
+    return Response(
+        stream_with_context(rows()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
+    )
+
+
+@bp.route("/jobs")
+def job_list():
+    require("job_list")
+    query = (
+        select(jobs.Job)
+        .where(jobs.Job.status.in_([jobs.FAILED, jobs.PENDING, jobs.RUNNING]))
+        .order_by(jobs.Job.status, jobs.Job.id.desc())
+    )
+    page = db.paginate(query, per_page=PER_PAGE)
+    return render_template(
+        "admin/job_list.html", page=page, outbox=jobs.outbox_state(), action_form=ActionForm()
+    )
+
+
+@bp.route("/jobs/<int:job_id>/retry", methods=["POST"])
+def job_retry(job_id):
+    job = db.session.get(jobs.Job, job_id) or abort(404)
+    require("job_retry", job)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    jobs.retry(job)
+    db.session.commit()
+    flash(_l("The job is queued again."), "success")
+    return redirect(url_for("admin.job_list"))

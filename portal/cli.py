@@ -1,0 +1,180 @@
+"""`flask` commands: demo data, accounts, the job worker, translations."""
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from sqlalchemy import func, select
+
+from portal.extensions import db
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+
+#: One demo account per role: (email, name, delegation short name, role, function).
+DEMO_ACCOUNTS = [
+    ("secretariat@demo.att-portal.invalid", "Secretariat Officer", "ATTS", "point_of_contact", "Programme officer"),
+    ("contact.mexico@demo.att-portal.invalid", "Mexico Point of Contact", "MEX", "point_of_contact", "National point of contact"),
+    ("delegate.mexico@demo.att-portal.invalid", "Mexico Delegate", "MEX", "member", "Delegate"),
+    ("delegate.thailand@demo.att-portal.invalid", "Thailand Delegate (signatory)", "THA", "member", "Delegate"),
+    ("observer.sipri@demo.att-portal.invalid", "SIPRI Researcher (observer)", "SIPRI", "member", "Researcher"),
+]
+
+
+def demo_password():
+    """A random passphrase-like password that passes the portal's own strength check."""
+    return "-".join(secrets.token_urlsafe(6) for _ in range(3))
+
+
+def register(app):
+    app.cli.add_command(portal_group)
+    app.cli.add_command(translate_group)
+
+
+@click.group("portal")
+def portal_group():
+    """Set up and run the portal."""
+
+
+@portal_group.command("demo-data")
+@click.option("--if-empty", is_flag=True, help="Load only when the database has no delegation.")
+def demo_data(if_empty):
+    """Load delegations, working groups and one demo account per role."""
+    from portal.accounts.models import Delegation, User
+    from portal.accounts.reference import load_delegations
+    from portal.auth.passwords import hash_password
+    from portal.core.models import now_utc
+    from portal.forum.reference import load_working_groups
+
+    if if_empty and db.session.scalar(select(func.count()).select_from(Delegation)):
+        click.echo("The database already has data; no demo data loaded.")
+        return
+    delegations = load_delegations()
+    db.session.flush()
+    groups = load_working_groups()
+    by_short_name = {d.short_name: d for d in db.session.scalars(select(Delegation))}
+    lines = []
+    for email, name, short_name, role, function in DEMO_ACCOUNTS:
+        if db.session.scalar(select(User).where(User.email == email)) is not None:
+            continue
+        password = demo_password()
+        db.session.add(
+            User(
+                email=email,
+                name=name,
+                function=function,
+                delegation=by_short_name[short_name],
+                role=role,
+                status="active",
+                language="en",
+                password_hash=hash_password(password),
+                password_changed_at=now_utc(),
+            )
+        )
+        lines.append(f"{email}  {password}  ({name})")
+    db.session.commit()
+    click.echo(f"Loaded {delegations} delegations, {groups} working groups, {len(lines)} accounts.")
+    if lines:
+        accounts_file = Path(current_app.instance_path) / "demo-accounts.txt"
+        accounts_file.parent.mkdir(parents=True, exist_ok=True)
+        accounts_file.write_text(
+            "Demo accounts (email, password). The Secretariat account sets up a second factor "
+            "(an authenticator app) at its first sign-in.\n" + "\n".join(lines) + "\n"
+        )
+        accounts_file.chmod(0o600)
+        click.echo(accounts_file.read_text())
+
+
+@portal_group.command("create-admin")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.password_option()
+def create_admin(email, name, password):
+    """Create an active Secretariat account (the first administrator of a new installation)."""
+    from portal.accounts.models import Delegation, DelegationKind, User
+    from portal.auth.passwords import hash_password, password_problem
+    from portal.core.audit import record
+    from portal.core.models import now_utc
+
+    problem = password_problem(password, (name, email))
+    if problem:
+        raise click.ClickException(str(problem))
+    secretariat = db.session.scalar(
+        select(Delegation).where(Delegation.kind == DelegationKind.SECRETARIAT.value)
+    )
+    if secretariat is None:
+        secretariat = Delegation(name="ATT Secretariat", short_name="ATTS", kind="secretariat")
+        db.session.add(secretariat)
+    email = email.strip().lower()
+    if db.session.scalar(select(User).where(User.email == email)) is not None:
+        raise click.ClickException(f"An account with the email {email} already exists.")
+    user = User(
+        email=email,
+        name=name,
+        function="Administrator",
+        delegation=secretariat,
+        role="point_of_contact",
+        status="active",
+        password_hash=hash_password(password),
+        password_changed_at=now_utc(),
+    )
+    db.session.add(user)
+    record("user.create_admin", target=user, actor_email="cli")
+    db.session.commit()
+    click.echo(f"Created {email}; a second factor is set up at the first sign-in.")
+
+
+@portal_group.command("worker")
+@click.option("--poll", default=2.0, show_default=True, help="Seconds between polls when idle.")
+def worker(poll):
+    """Run queued jobs (email...) until stopped; run one or more beside the web processes."""
+    from portal.core.jobs import work_forever
+
+    work_forever(poll_seconds=poll)
+
+
+@portal_group.command("run-jobs")
+def run_jobs():
+    """Run the jobs that are due now, then exit (for cron or a one-off catch-up)."""
+    from portal.core.jobs import requeue_stale, run_due_jobs
+
+    requeue_stale()
+    click.echo(f"Ran {run_due_jobs(limit=10_000)} jobs.")
+
+
+@click.group("translate")
+def translate_group():
+    """Extract, update and compile the translation catalogs."""
+
+
+def pybabel(*args):
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True)
+
+
+@translate_group.command("update")
+def translate_update():
+    """Extract strings into messages.pot and merge them into every catalog."""
+    root = TRANSLATIONS.parent
+    pybabel(
+        "extract", "-F", str(TRANSLATIONS / "babel.cfg"), "-k", "_l", "--no-location",
+        "--sort-by-file", "-o", str(TRANSLATIONS / "messages.pot"), str(root / "portal"),
+    )
+    if list(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")):
+        pybabel(
+            "update", "-i", str(TRANSLATIONS / "messages.pot"), "-d", str(TRANSLATIONS),
+            "--no-fuzzy-matching", "--ignore-obsolete",
+        )
+
+
+@translate_group.command("compile")
+def translate_compile():
+    """Compile the catalogs into .mo files (done by `make run` and `make test`)."""
+    pybabel("compile", "-d", str(TRANSLATIONS), "--statistics")
+
+
+@translate_group.command("init")
+@click.argument("language")
+def translate_init(language):
+    """Start a catalog for a new language."""
+    pybabel("init", "-i", str(TRANSLATIONS / "messages.pot"), "-d", str(TRANSLATIONS), "-l", language)

@@ -1,0 +1,1 @@
+"""Cross-cutting parts without domain rules: time, jobs, mail, audit, i18n, errors, layout."""

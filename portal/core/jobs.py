@@ -1,0 +1,176 @@
+"""The outbox: jobs written in the same transaction as the change that causes them.
+
+A request (or a service) calls `enqueue(kind, **payload)`; the job row commits or rolls back
+with the change. After commit the jobs run, either in the web process right after the request
+(development, tests) or in `flask portal worker` (production). A job handler must be
+idempotent: a process may die after the work and before the job is marked done, and the job
+then runs again. Failures are retried with exponential backoff; after the last attempt the job
+stays `failed`, listed for the Secretariat, who can retry it.
+"""
+import logging
+import time
+import traceback
+from datetime import timedelta
+
+from flask import current_app, g, has_app_context
+from sqlalchemy import select, update
+
+from portal.core.models import CreatedMixin, IdMixin, now_utc
+from portal.extensions import db
+
+log = logging.getLogger(__name__)
+
+PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
+#: A job still `running` after this long belongs to a process that died; it is run again.
+STALE_AFTER = timedelta(minutes=15)
+#: The longest wait between two attempts.
+MAX_BACKOFF = timedelta(hours=1)
+
+HANDLERS = {}
+
+
+class Job(IdMixin, CreatedMixin, db.Model):
+    __tablename__ = "jobs"
+
+    kind = db.Column(db.String(64), nullable=False)
+    payload = db.Column(db.JSON, nullable=False, default=dict)
+    status = db.Column(db.String(16), nullable=False, default=PENDING, index=True)
+    attempts = db.Column(db.Integer, nullable=False, default=0)
+    #: Not run before this time (set by the backoff after a failure).
+    run_after = db.Column(db.DateTime, nullable=False, default=now_utc, index=True)
+    started_at = db.Column(db.DateTime)
+    finished_at = db.Column(db.DateTime)
+    last_error = db.Column(db.Text)
+
+
+def handler(kind):
+    """Register the function that carries out jobs of `kind`; it receives the payload dict."""
+
+    def register(function):
+        HANDLERS[kind] = function
+        return function
+
+    return register
+
+
+def enqueue(kind, **payload):
+    """Add a job to the current transaction; it runs only if the transaction commits."""
+    if kind not in HANDLERS:
+        raise ValueError(f"no handler for job kind {kind!r}")
+    job = Job(kind=kind, payload=payload, status=PENDING, run_after=now_utc())
+    db.session.add(job)
+    if has_app_context():
+        g.portal_jobs_queued = True
+    return job
+
+
+def backoff(attempts):
+    seconds = current_app.config["PORTAL_JOB_BACKOFF_SECONDS"] * (2 ** (attempts - 1))
+    return min(timedelta(seconds=seconds), MAX_BACKOFF)
+
+
+def requeue_stale():
+    """Put back jobs left `running` by a process that died, so that nothing is lost."""
+    result = db.session.execute(
+        update(Job)
+        .where(Job.status == RUNNING, Job.started_at < now_utc() - STALE_AFTER)
+        .values(status=PENDING, run_after=now_utc())
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+def claim_next():
+    """Take the oldest due job, marking it running; concurrent workers skip locked rows."""
+    job = db.session.scalars(
+        select(Job)
+        .where(Job.status == PENDING, Job.run_after <= now_utc())
+        .order_by(Job.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    ).first()
+    if job is None:
+        db.session.commit()
+        return None
+    job.status = RUNNING
+    job.started_at = now_utc()
+    job.attempts += 1
+    db.session.commit()
+    return job
+
+
+def run_job(job):
+    """Carry out one claimed job and record the outcome. Returns True on success."""
+    try:
+        HANDLERS[job.kind](dict(job.payload))
+    except Exception:  # noqa: BLE001 - any failure of a handler is recorded and retried
+        db.session.rollback()
+        job = db.session.get(Job, job.id)
+        job.last_error = traceback.format_exc(limit=5)[-4000:]
+        if job.attempts >= current_app.config["PORTAL_JOB_MAX_ATTEMPTS"]:
+            job.status = FAILED
+            job.finished_at = now_utc()
+            log.error("job %s (%s) failed for good", job.id, job.kind)
+        else:
+            job.status = PENDING
+            job.run_after = now_utc() + backoff(job.attempts)
+            log.warning("job %s (%s) failed, attempt %s", job.id, job.kind, job.attempts)
+        db.session.commit()
+        return False
+    job.status = DONE
+    job.finished_at = now_utc()
+    job.last_error = None
+    db.session.commit()
+    return True
+
+
+def run_due_jobs(limit=100):
+    """Run due jobs until none is left (or `limit` ran). Returns how many ran."""
+    count = 0
+    while count < limit:
+        job = claim_next()
+        if job is None:
+            break
+        run_job(job)
+        count += 1
+    return count
+
+
+def retry(job):
+    """Queue a failed job again now (the Secretariat's retry button)."""
+    job.status = PENDING
+    job.attempts = 0
+    job.run_after = now_utc()
+    job.finished_at = None
+    if has_app_context():
+        g.portal_jobs_queued = True
+
+
+def work_forever(poll_seconds=2.0):
+    """The worker loop of `flask portal worker`."""
+    log.info("worker started")
+    requeue_stale()
+    last_stale_check = time.monotonic()
+    while True:
+        if not run_due_jobs():
+            time.sleep(poll_seconds)
+        if time.monotonic() - last_stale_check > 60:
+            requeue_stale()
+            last_stale_check = time.monotonic()
+
+
+def run_inline_after_request(response):
+    """In development and tests, run what this request queued once it has committed."""
+    if g.pop("portal_jobs_queued", False) and current_app.config["PORTAL_RUN_JOBS_INLINE"]:
+        db.session.rollback()  # a view that did not commit queued nothing that will run
+        run_due_jobs()
+    return response
+
+
+def outbox_state():
+    """Counts for /healthz and the Secretariat: pending, failed and the oldest pending age."""
+    pending = db.session.scalar(select(db.func.count()).where(Job.status == PENDING))
+    failed = db.session.scalar(select(db.func.count()).where(Job.status == FAILED))
+    oldest = db.session.scalar(select(db.func.min(Job.created_at)).where(Job.status == PENDING))
+    age = int((now_utc() - oldest).total_seconds()) if oldest else 0
+    return {"pending": pending, "failed": failed, "oldest_pending_seconds": age}

@@ -1,0 +1,63 @@
+"""Email: rendered in the recipient's language when queued, sent over SMTP by a job.
+
+Rendering happens in the request (templates, translations and links are at hand there); the
+job only talks to the SMTP server, so a retry sends exactly what was rendered. Each message has
+a Message-ID fixed at queue time, so a rare duplicate after a crash can be recognised.
+"""
+import smtplib
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+from portal.core.jobs import enqueue, handler
+
+
+def external_url(endpoint, **values):
+    """An absolute link for emails, built from PORTAL_BASE_URL (never from the Host header)."""
+    base = current_app.config["PORTAL_BASE_URL"].rstrip("/")
+    return base + current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def queue_email(to, language, template, subject, **context):
+    """Render `templates/email/<template>.txt` and `.html` in `language` and queue the message.
+
+    `subject` is a lazy string (``_l(...)``), formatted with `context` in the same language.
+    """
+    with force_locale(language):
+        context = {"language": language, **context}
+        subject_text = str(subject) % context if "%(" in str(subject) else str(subject)
+        text = render_template(f"email/{template}.txt", subject=subject_text, **context)
+        html = render_template(f"email/{template}.html", subject=subject_text, **context)
+    domain = current_app.config["MAIL_SENDER"].rsplit("@", 1)[-1].rstrip(">")
+    return enqueue(
+        "send_email",
+        to=to,
+        subject=subject_text,
+        text=text,
+        html=html,
+        language=language,
+        message_id=make_msgid(domain=domain),
+    )
+
+
+@handler("send_email")
+def send_email(payload):
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_SENDER"]
+    message["To"] = payload["to"]
+    message["Subject"] = payload["subject"]
+    message["Message-ID"] = payload["message_id"]
+    message["Content-Language"] = payload["language"]
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(payload["text"])
+    message.add_alternative(payload["html"], subtype="html")
+    smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+    with smtp_class(config["MAIL_HOST"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(message)

@@ -1,0 +1,83 @@
+"""The home page, the language switch and the load balancer's health check."""
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select, text
+
+from portal.access import can, managed, public, visible
+from portal.accounts.models import AccessRequest, RequestStatus
+from portal.core.jobs import outbox_state
+from portal.extensions import db
+from portal.forum.models import WorkingGroup
+
+bp = Blueprint("core", __name__)
+
+
+@bp.route("/")
+def home():
+    groups = db.session.scalars(
+        visible(select(WorkingGroup), WorkingGroup, current_user).order_by(
+            WorkingGroup.position, WorkingGroup.id
+        )
+    ).all()
+    waiting = None
+    if can(current_user, "access_request_list"):
+        query = select(db.func.count()).select_from(AccessRequest).where(
+            AccessRequest.status == RequestStatus.PENDING.value
+        )
+        waiting = db.session.scalar(managed(query, AccessRequest.delegation_id, current_user))
+    return render_template(
+        "core/home.html",
+        working_groups=[group for group in groups if group.parent_id is None],
+        children={group.id: [c for c in groups if c.parent_id == group.id] for group in groups},
+        waiting_requests=waiting,
+    )
+
+
+def safe_next(target, fallback="core.home"):
+    """A local path to return to, never another site (open redirects are refused)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for(fallback)
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language():
+    """Switch the page language; a signed-in person's preference is saved with the account."""
+    language = request.form.get("language", "")
+    if language not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session["language"] = language
+    if current_user.is_authenticated:
+        from portal.accounts.services import set_language as save_language
+
+        save_language(current_user, language)
+        db.session.commit()
+    return redirect(safe_next(request.form.get("next")))
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    """For a load balancer: 200 when the database answers, with the state of the outbox."""
+    try:
+        db.session.execute(text("SELECT 1"))
+        outbox = outbox_state()
+    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
+        db.session.rollback()
+        return jsonify(status="unavailable", database="unreachable"), 503
+    return jsonify(status="ok", database="ok", outbox=outbox)

@@ -1,0 +1,1 @@
+"""Working groups, their topics (agenda items), threads and posts."""
