@@ -1,0 +1,89 @@
+"""Restricted by default: every route in the URL map is checked, anonymous and signed in."""
+import re
+
+import pytest
+
+#: The only endpoints reachable without signing in. Adding one here is a security decision.
+PUBLIC_ENDPOINTS = {
+    "static",
+    "core.healthz",
+    "core.set_language",
+    "auth.sign_in",
+    "auth.two_factor",
+    "auth.two_factor_setup",
+    "auth.request_access",
+    "auth.request_sent",
+    "auth.confirm_email",
+    "auth.resend_confirmation",
+    "auth.set_password",
+    "auth.reset_request",
+}
+
+
+def concrete_urls(app):
+    """Every rule with its arguments filled in, with the methods it accepts."""
+    for rule in app.url_map.iter_rules():
+        values = {}
+        for argument in rule.arguments:
+            converter = rule._converters[argument].__class__.__name__
+            values[argument] = 1 if converter == "IntegerConverter" else "x"
+        path = rule.build(values)[1] if values or rule.arguments else rule.rule
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, path, method
+
+
+def test_public_endpoints_are_exactly_the_listed_ones(app):
+    marked = {
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if getattr(view, "is_public", False)
+    } | {"static"}
+    assert marked == PUBLIC_ENDPOINTS
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_everywhere_else(app, client):
+    checked = 0
+    for endpoint, path, method in concrete_urls(app):
+        if endpoint in PUBLIC_ENDPOINTS:
+            continue
+        response = client.open(path, method=method)
+        checked += 1
+        assert response.status_code in (302, 404), (endpoint, method, response.status_code)
+        if response.status_code == 302:
+            assert re.search(r"/auth/sign-in", response.headers["Location"]), endpoint
+    assert checked >= 15
+
+
+def test_no_route_answers_500_to_anonymous_visitors(app, client):
+    for endpoint, path, method in concrete_urls(app):
+        response = client.open(path, method=method)
+        assert response.status_code < 500, (endpoint, method, response.status_code)
+
+
+@pytest.mark.parametrize("kind", ["state_party", "signatory", "international_organisation"])
+def test_non_secretariat_users_get_403_or_404_on_every_secretariat_route(app, client, make, sign_in, kind):
+    member = make.user(delegation=make.delegation(kind=kind))
+    contact = make.user(delegation=member.delegation, role="point_of_contact")
+    for person in (member, contact):
+        http = app.test_client()
+        sign_in(person, http=http)
+        for endpoint, path, method in concrete_urls(app):
+            if endpoint.startswith("admin."):
+                response = http.open(path, method=method)
+                assert response.status_code in (403, 404), (person.role, endpoint, method)
+
+
+def test_members_cannot_reach_account_management(app, client, make, sign_in):
+    member = make.user()
+    sign_in(member)
+    for endpoint, path, method in concrete_urls(app):
+        if endpoint.startswith("accounts.") and endpoint != "accounts.user_detail":
+            response = client.open(path, method=method)
+            assert response.status_code in (403, 404), (endpoint, method)
+
+
+def test_secretariat_reaches_every_secretariat_page(app, client, make, sign_in):
+    officer = make.secretariat()
+    sign_in(officer)
+    for path in ["/admin/audit", "/admin/audit.csv", "/admin/jobs", "/accounts/requests", "/accounts/users"]:
+        assert client.get(path).status_code == 200, path
