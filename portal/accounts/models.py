@@ -6,6 +6,7 @@ from babel import Locale
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
+from sqlalchemy.orm import validates
 
 from portal.core.models import CreatedMixin, IdMixin
 from portal.extensions import db
@@ -176,6 +177,11 @@ class User(UserMixin, IdMixin, CreatedMixin, db.Model):
     group_memberships = db.relationship(
         "GroupMembership", back_populates="user", cascade="all, delete-orphan"
     )
+
+    @validates("email")
+    def normalise_email(self, key, value):
+        """Emails are unique ignoring case: they are stored in lower case, whoever writes them."""
+        return value.strip().lower()
 
     @property
     def is_active(self):
