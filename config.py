@@ -5,6 +5,7 @@ request, cookies allowed over plain HTTP on 127.0.0.1). `ProductionConfig` is ch
 `PORTAL_CONFIG=production` and refuses to start without the settings a real server needs.
 `TestingConfig` is used by the test suite.
 """
+
 import os
 import secrets
 from datetime import timedelta

@@ -1,4 +1,5 @@
 """The ATT information exchange portal: `create_app()` builds the Flask application."""
+
 import os
 
 from flask import Flask
@@ -28,7 +29,9 @@ def register_extensions(app):
     from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.abspath(os.path.join(app.root_path, "..", "migrations")))
+    migrate.init_app(
+        app, db, directory=os.path.abspath(os.path.join(app.root_path, "..", "migrations"))
+    )
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     limiter.init_app(app)

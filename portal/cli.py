@@ -1,4 +1,5 @@
 """`flask` commands: demo data, accounts, the job worker, translations."""
+
 import secrets
 import subprocess
 import sys
@@ -14,11 +15,35 @@ TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 #: One demo account per role: (email, name, delegation short name, role, function).
 DEMO_ACCOUNTS = [
-    ("secretariat@demo.att-portal.invalid", "Secretariat Officer", "ATTS", "point_of_contact", "Programme officer"),
-    ("contact.mexico@demo.att-portal.invalid", "Mexico Point of Contact", "MEX", "point_of_contact", "National point of contact"),
+    (
+        "secretariat@demo.att-portal.invalid",
+        "Secretariat Officer",
+        "ATTS",
+        "point_of_contact",
+        "Programme officer",
+    ),
+    (
+        "contact.mexico@demo.att-portal.invalid",
+        "Mexico Point of Contact",
+        "MEX",
+        "point_of_contact",
+        "National point of contact",
+    ),
     ("delegate.mexico@demo.att-portal.invalid", "Mexico Delegate", "MEX", "member", "Delegate"),
-    ("delegate.thailand@demo.att-portal.invalid", "Thailand Delegate (signatory)", "THA", "member", "Delegate"),
-    ("observer.sipri@demo.att-portal.invalid", "SIPRI Researcher (observer)", "SIPRI", "member", "Researcher"),
+    (
+        "delegate.thailand@demo.att-portal.invalid",
+        "Thailand Delegate (signatory)",
+        "THA",
+        "member",
+        "Delegate",
+    ),
+    (
+        "observer.sipri@demo.att-portal.invalid",
+        "SIPRI Researcher (observer)",
+        "SIPRI",
+        "member",
+        "Researcher",
+    ),
 ]
 
 
@@ -149,21 +174,40 @@ def translate_group():
 
 
 def pybabel(*args):
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", *args], check=True, capture_output=True
+    )
+
+
+def extract_messages(output):
+    """Extract every translatable string of the portal into the template `output`."""
+    pybabel(
+        "extract",
+        "-F",
+        str(TRANSLATIONS / "babel.cfg"),
+        "-k",
+        "_l",
+        "--no-location",
+        "--sort-by-file",
+        "-o",
+        str(output),
+        str(TRANSLATIONS.parent / "portal"),
+    )
 
 
 @translate_group.command("update")
 def translate_update():
     """Extract strings into messages.pot and merge them into every catalog."""
-    root = TRANSLATIONS.parent
-    pybabel(
-        "extract", "-F", str(TRANSLATIONS / "babel.cfg"), "-k", "_l", "--no-location",
-        "--sort-by-file", "-o", str(TRANSLATIONS / "messages.pot"), str(root / "portal"),
-    )
+    extract_messages(TRANSLATIONS / "messages.pot")
     if list(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")):
         pybabel(
-            "update", "-i", str(TRANSLATIONS / "messages.pot"), "-d", str(TRANSLATIONS),
-            "--no-fuzzy-matching", "--ignore-obsolete",
+            "update",
+            "-i",
+            str(TRANSLATIONS / "messages.pot"),
+            "-d",
+            str(TRANSLATIONS),
+            "--no-fuzzy-matching",
+            "--ignore-obsolete",
         )
 
 
@@ -177,4 +221,6 @@ def translate_compile():
 @click.argument("language")
 def translate_init(language):
     """Start a catalog for a new language."""
-    pybabel("init", "-i", str(TRANSLATIONS / "messages.pot"), "-d", str(TRANSLATIONS), "-l", language)
+    pybabel(
+        "init", "-i", str(TRANSLATIONS / "messages.pot"), "-d", str(TRANSLATIONS), "-l", language
+    )

@@ -4,10 +4,10 @@ The database is SQLite in a temporary file by default, or the PostgreSQL databas
 PORTAL_TEST_DATABASE_URL. Its schema is built once per run by the Alembic migrations (so the
 migrations are tested too) and emptied between tests.
 """
+
 import os
 import re
 import socket
-import threading
 import time
 from email import message_from_bytes, policy
 

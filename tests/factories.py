@@ -1,4 +1,5 @@
 """factory_boy factories for the portal's models, saved through the app's session."""
+
 import factory
 import pyotp
 from factory.alchemy import SQLAlchemyModelFactory
@@ -79,7 +80,9 @@ def delegation(**kwargs):
 def secretariat(**kwargs):
     """A Secretariat account (with its second factor set up, as the portal requires)."""
     office = db.session.query(Delegation).filter_by(kind="secretariat").first()
-    office = office or DelegationFactory(name="ATT Secretariat", short_name="ATTS", kind="secretariat")
+    office = office or DelegationFactory(
+        name="ATT Secretariat", short_name="ATTS", kind="secretariat"
+    )
     return UserFactory(delegation=office, with_totp=True, **kwargs)
 
 

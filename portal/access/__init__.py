@@ -13,6 +13,7 @@ target is confidential.
 Reaching pages: every endpoint needs a signed-in, active user unless its view is marked
 `@public`; `enforce_sign_in` runs before every request.
 """
+
 import enum
 
 from flask import abort, current_app, g, redirect, request, url_for

@@ -3,6 +3,7 @@
 `can()` has already checked that the user is signed in and active. Action names match the
 service functions that carry them out.
 """
+
 from portal.accounts.models import Role
 
 
@@ -41,27 +42,32 @@ def manages_users(user, target=None):
 RULES = {
     # Access requests and accounts (portal/accounts)
     "access_request_list": manages_users,
-    "access_request_decide": lambda user, request: request.is_pending
-    and approves_for(user, request.delegation_id),
+    "access_request_decide": lambda user, request: (
+        request.is_pending and approves_for(user, request.delegation_id)
+    ),
     "user_list": manages_users,
-    "user_view": lambda user, target: target.id == user.id
-    or approves_for(user, target.delegation_id),
+    "user_view": lambda user, target: (
+        target.id == user.id or approves_for(user, target.delegation_id)
+    ),
     "user_suspend": lambda user, target: target.is_active and manages_other_user(user, target),
-    "user_reactivate": lambda user, target: target.is_suspended
-    and manages_other_user(user, target),
+    "user_reactivate": lambda user, target: (
+        target.is_suspended and manages_other_user(user, target)
+    ),
     "user_change_role": manages_other_user,
-    "user_resend_invitation": lambda user, target: target.status == "pending"
-    and manages_other_user(user, target),
+    "user_resend_invitation": lambda user, target: (
+        target.status == "pending" and manages_other_user(user, target)
+    ),
     "user_change_delegation": lambda user, target: target.id != user.id and is_secretariat(user),
-    "user_reset_second_factor": lambda user, target: target.id != user.id
-    and is_secretariat(user)
-    and target.has_second_factor,
+    "user_reset_second_factor": lambda user, target: (
+        target.id != user.id and is_secretariat(user) and target.has_second_factor
+    ),
     # The person's own second factor (portal/auth)
-    "recovery_codes_replace": lambda user, target: target.id == user.id
-    and target.has_second_factor,
-    "second_factor_remove": lambda user, target: target.id == user.id
-    and target.has_second_factor
-    and not second_factor_required(target),
+    "recovery_codes_replace": lambda user, target: (
+        target.id == user.id and target.has_second_factor
+    ),
+    "second_factor_remove": lambda user, target: (
+        target.id == user.id and target.has_second_factor and not second_factor_required(target)
+    ),
     # Secretariat administration (portal/admin)
     "admin_access": is_secretariat,
     "audit_view": is_secretariat,

@@ -3,6 +3,7 @@
 `record()` adds an event to the current transaction, so it commits with the change it
 describes. The session refuses to flush an update or a delete of an audit row.
 """
+
 from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event

@@ -1,4 +1,5 @@
 """Error pages a person can read, in their language, for every error status the portal sends."""
+
 import logging
 
 from flask import render_template, request
@@ -11,23 +12,33 @@ log = logging.getLogger(__name__)
 MESSAGES = {
     400: (
         _l("The request could not be understood"),
-        _l("Something in what was sent is malformed or incomplete. Go back, check the form and try again."),
+        _l(
+            "Something in what was sent is malformed or incomplete. Go back, check the form and try again."
+        ),
     ),
     403: (
         _l("You do not have access to this page"),
-        _l("Your account does not give access to this page. If you need it, ask your national point of contact or the ATT Secretariat."),
+        _l(
+            "Your account does not give access to this page. If you need it, ask your national point of contact or the ATT Secretariat."
+        ),
     ),
     404: (
         _l("Page not found"),
-        _l("There is no page at this address, or it is not available to you. Check the address, or start again from the home page."),
+        _l(
+            "There is no page at this address, or it is not available to you. Check the address, or start again from the home page."
+        ),
     ),
     405: (
         _l("This action is not possible here"),
-        _l("The page does not accept this kind of request. Go back and use the buttons on the page."),
+        _l(
+            "The page does not accept this kind of request. Go back and use the buttons on the page."
+        ),
     ),
     413: (
         _l("What you sent is too large"),
-        _l("The file or form you sent is larger than the portal accepts. Reduce its size and try again."),
+        _l(
+            "The file or form you sent is larger than the portal accepts. Reduce its size and try again."
+        ),
     ),
     429: (
         _l("Too many attempts"),
@@ -35,7 +46,9 @@ MESSAGES = {
     ),
     500: (
         _l("Something went wrong on our side"),
-        _l("The portal could not complete your request. Nothing was changed. Try again in a moment; if it keeps happening, tell the ATT Secretariat."),
+        _l(
+            "The portal could not complete your request. Nothing was changed. Try again in a moment; if it keeps happening, tell the ATT Secretariat."
+        ),
     ),
 }
 
@@ -43,7 +56,9 @@ MESSAGES = {
 def render_error(code, message=None):
     title, default_message = MESSAGES.get(code, MESSAGES[500])
     return (
-        render_template("errors/error.html", code=code, title=title, message=message or default_message),
+        render_template(
+            "errors/error.html", code=code, title=title, message=message or default_message
+        ),
         code,
     )
 
@@ -55,7 +70,9 @@ def handle_http_exception(error):
 def handle_csrf_error(error):
     return render_error(
         400,
-        _l("The form had expired or was sent from elsewhere. Go back, reload the page and send it again."),
+        _l(
+            "The form had expired or was sent from elsewhere. Go back, reload the page and send it again."
+        ),
     )
 
 

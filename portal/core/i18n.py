@@ -1,4 +1,5 @@
 """Language selection, right-to-left support and language names (from CLDR via Babel)."""
+
 from babel import Locale
 from flask import current_app, request, session
 from flask_login import current_user
@@ -16,7 +17,9 @@ def select_locale():
     chosen = session.get("language")
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def language_name(code):

@@ -7,6 +7,7 @@ idempotent: a process may die after the work and before the job is marked done, 
 then runs again. Failures are retried with exponential backoff; after the last attempt the job
 stays `failed`, listed for the Secretariat, who can retry it.
 """
+
 import logging
 import time
 import traceback

@@ -4,6 +4,7 @@ Rendering happens in the request (templates, translations and links are at hand 
 job only talks to the SMTP server, so a retry sends exactly what was rendered. Each message has
 a Message-ID fixed at queue time, so a rare duplicate after a crash can be recognised.
 """
+
 import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -55,7 +56,9 @@ def send_email(payload):
     message.set_content(payload["text"])
     message.add_alternative(payload["html"], subtype="html")
     smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
-    with smtp_class(config["MAIL_HOST"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:
+    with smtp_class(
+        config["MAIL_HOST"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]
+    ) as smtp:
         if config["MAIL_USE_TLS"]:
             smtp.starttls()
         if config["MAIL_USERNAME"]:

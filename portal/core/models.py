@@ -3,6 +3,7 @@
 Timestamps are stored as naive UTC datetimes: SQLite has no time zones, and one convention on
 both databases keeps comparisons simple. Pages convert to the reader's zone via flask-babel.
 """
+
 from datetime import datetime, timezone
 
 from portal.extensions import db

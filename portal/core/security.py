@@ -1,4 +1,5 @@
 """Security headers on every response (ASVS 5.0 level 2, V3 and V14)."""
+
 from flask import current_app, request
 
 CONTENT_SECURITY_POLICY = "; ".join(

@@ -1,4 +1,5 @@
 """The home page, the language switch and the load balancer's health check."""
+
 from urllib.parse import urlsplit
 
 from flask import (
@@ -33,8 +34,10 @@ def home():
     ).all()
     waiting = None
     if can(current_user, "access_request_list"):
-        query = select(db.func.count()).select_from(AccessRequest).where(
-            AccessRequest.status == RequestStatus.PENDING.value
+        query = (
+            select(db.func.count())
+            .select_from(AccessRequest)
+            .where(AccessRequest.status == RequestStatus.PENDING.value)
         )
         waiting = db.session.scalar(managed(query, AccessRequest.delegation_id, current_user))
     return render_template(
@@ -49,7 +52,12 @@ def safe_next(target, fallback="core.home"):
     """A local path to return to, never another site (open redirects are refused)."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+        ):
             return target
     return url_for(fallback)
 

@@ -1,4 +1,5 @@
 """Working groups: the spaces in which delegations discuss between meetings."""
+
 from flask_babel import get_locale
 
 from portal.access import AccessLevel, acl_for

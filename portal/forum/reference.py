@@ -1,4 +1,5 @@
 """The working groups of the ATT process, read from `data/working_groups.json`."""
+
 import json
 from pathlib import Path
 

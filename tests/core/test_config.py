@@ -1,4 +1,5 @@
 """Start-up rules: production refuses to run without its secrets; development makes its own."""
+
 import pytest
 
 import config

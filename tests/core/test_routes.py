@@ -1,4 +1,5 @@
 """Restricted by default: every route in the URL map is checked, anonymous and signed in."""
+
 import re
 
 import pytest
@@ -61,7 +62,9 @@ def test_no_route_answers_500_to_anonymous_visitors(app, client):
 
 
 @pytest.mark.parametrize("kind", ["state_party", "signatory", "international_organisation"])
-def test_non_secretariat_users_get_403_or_404_on_every_secretariat_route(app, client, make, sign_in, kind):
+def test_non_secretariat_users_get_403_or_404_on_every_secretariat_route(
+    app, client, make, sign_in, kind
+):
     member = make.user(delegation=make.delegation(kind=kind))
     contact = make.user(delegation=member.delegation, role="point_of_contact")
     for person in (member, contact):
@@ -85,5 +88,11 @@ def test_members_cannot_reach_account_management(app, client, make, sign_in):
 def test_secretariat_reaches_every_secretariat_page(app, client, make, sign_in):
     officer = make.secretariat()
     sign_in(officer)
-    for path in ["/admin/audit", "/admin/audit.csv", "/admin/jobs", "/accounts/requests", "/accounts/users"]:
+    for path in [
+        "/admin/audit",
+        "/admin/audit.csv",
+        "/admin/jobs",
+        "/accounts/requests",
+        "/accounts/users",
+    ]:
         assert client.get(path).status_code == 200, path
