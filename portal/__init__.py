@@ -3,6 +3,7 @@
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS
 
@@ -14,6 +15,11 @@ def create_app(config_class=None):
     config_class.init()
     app = Flask(__name__, instance_path=os.environ.get("PORTAL_INSTANCE_DIR") or None)
     app.config.from_object(config_class)
+    if app.config["PORTAL_TRUSTED_PROXIES"]:
+        # Behind a reverse proxy: take the client's address and scheme from its headers, so
+        # that throttling and the audit log see people, not the proxy.
+        proxies = app.config["PORTAL_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
@@ -55,8 +61,9 @@ def register_blueprints(app):
 def register_request_hooks(app):
     from portal.access import enforce_sign_in
     from portal.core.jobs import run_inline_after_request
-    from portal.core.security import set_security_headers
+    from portal.core.security import refuse_control_characters, set_security_headers
 
+    app.before_request(refuse_control_characters)
     app.before_request(enforce_sign_in)
     app.after_request(set_security_headers)
     app.after_request(run_inline_after_request)

@@ -14,10 +14,13 @@ from email import message_from_bytes, policy
 import pyotp
 import pytest
 from aiosmtpd.controller import Controller
+from argon2 import PasswordHasher
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from config import TestingConfig
 from portal import create_app
+from portal.auth import passwords
 from portal.extensions import db, limiter
 from tests import factories
 
@@ -86,7 +89,9 @@ def database_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def _app(database_url, smtp_server, tmp_path_factory):
+def config_class(database_url, smtp_server, tmp_path_factory):
+    """The configuration of the test app; subclass it for an app with other settings."""
+
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = database_url
         MAIL_HOST = "127.0.0.1"
@@ -94,7 +99,13 @@ def _app(database_url, smtp_server, tmp_path_factory):
         PORTAL_FILES_DIR = str(tmp_path_factory.mktemp("files"))
         PORTAL_INDEX_DIR = str(tmp_path_factory.mktemp("index"))
 
-    app = create_app(Config)
+    return Config
+
+
+@pytest.fixture(scope="session")
+def _app(config_class):
+    app = create_app(config_class)
+    app.test_client_class = OwnContextClient
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as connection:
@@ -113,6 +124,35 @@ def empty_database():
     with db.engine.begin() as connection:
         for table in reversed(db.metadata.sorted_tables):
             connection.execute(table.delete())
+
+
+class OwnContextClient(FlaskClient):
+    """A test client whose every request runs in an application context of its own.
+
+    The `app` fixture keeps a context open so that tests can use the database; Flask would
+    reuse it for requests, and `g` (Flask-Login's user, the cached principals) and the database
+    session would then outlive a request and leak from one client to another. Here each request
+    gets a fresh context, as on a server; afterwards the test's own session is expired so that
+    it reads what the request committed.
+    """
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)  # read a streamed body before its context ends
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
+@pytest.fixture(autouse=True)
+def quick_hashing(monkeypatch):
+    """Argon2id at a low cost: the suite hashes and verifies passwords hundreds of times, and at
+    the production cost each takes a quarter of a second. The algorithm is the same."""
+    monkeypatch.setattr(
+        passwords, "hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", None)
+    monkeypatch.setattr(factories, "_PASSWORD_HASH", None)
 
 
 @pytest.fixture

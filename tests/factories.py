@@ -4,7 +4,13 @@ import factory
 import pyotp
 from factory.alchemy import SQLAlchemyModelFactory
 
-from portal.accounts.models import AccessRequest, Delegation, Group, GroupMembership, User
+from portal.accounts.models import (
+    AccessRequest,
+    Delegation,
+    Group,
+    GroupMembership,
+    User,
+)
 from portal.auth.passwords import hash_password
 from portal.extensions import db
 

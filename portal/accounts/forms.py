@@ -1,20 +1,22 @@
 """Forms for deciding access requests and managing accounts."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.accounts.models import Role
 
 
 def role_choices():
-    return [(role.value, role.label) for role in Role]
+    return [SelectChoice(role.value, role.label) for role in Role]
 
 
 class DecisionForm(FlaskForm):
     decision = RadioField(
         _l("Decision"),
-        choices=[("approve", _l("Approve")), ("reject", _l("Reject"))],
+        choices=[SelectChoice("approve", _l("Approve")), SelectChoice("reject", _l("Reject"))],
         validators=[DataRequired(message=_l("Choose whether to approve or reject."))],
     )
     role = SelectField(_l("Role of the new account"), choices=role_choices)

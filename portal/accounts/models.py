@@ -1,4 +1,5 @@
 """Delegations, the users who belong to them, named groups, and access requests."""
+
 import enum
 
 import pycountry

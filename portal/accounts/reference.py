@@ -3,6 +3,7 @@
 States come with their ISO code, treaty status, UN regional group and entry-into-force date;
 their names in six languages come from CLDR (Babel), not from the file.
 """
+
 import csv
 from datetime import date
 from pathlib import Path
@@ -52,7 +53,9 @@ def load_delegations():
         if row["short_name"] in present:
             continue
         db.session.add(
-            Delegation(name=row["name"], short_name=row["short_name"], kind=row["kind"], is_demo=True)
+            Delegation(
+                name=row["name"], short_name=row["short_name"], kind=row["kind"], is_demo=True
+            )
         )
         added += 1
     return added

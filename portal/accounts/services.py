@@ -4,6 +4,7 @@ Each function changes rows, records the audit event and queues the emails in the
 transaction; the view commits once. Functions raise `AccountError` with a message a person
 can read when the change is not possible; nothing is written then.
 """
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select

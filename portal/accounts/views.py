@@ -1,5 +1,6 @@
 """Access requests and accounts, for the Secretariat (everyone) and points of contact (their
 own delegation). Someone who manages nobody gets 403; a record outside one's scope is 404."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -35,8 +36,18 @@ PER_PAGE = 50
 
 def delegation_options(first_label):
     delegations = db.session.scalars(select(Delegation)).all()
-    options = sorted(((str(d.id), d.display_name) for d in delegations), key=lambda o: o[1].casefold())
+    options = sorted(
+        ((str(d.id), d.display_name) for d in delegations), key=lambda o: o[1].casefold()
+    )
     return [("", first_label)] + options
+
+
+def chosen(field):
+    """The value chosen in a filter, or None when it is not one of the choices offered: junk in
+    the query string ("abc", "²", a number beyond any database integer) filters nothing and
+    never reaches the database."""
+    offered = {str(next(iter(choice))) for choice in field.choices} - {""}
+    return field.data if field.data in offered else None
 
 
 def get_managed(model, object_id):
@@ -58,11 +69,10 @@ def request_list():
     form.status.choices = [("", _l("Any status"))] + [(s.value, s.label) for s in RequestStatus]
     form.delegation.choices = delegation_options(_l("Any delegation"))
     query = managed(select(AccessRequest), AccessRequest.delegation_id, current_user)
-    status = request.args.get("status", RequestStatus.PENDING.value)
-    form.status.data = status
-    if status:
-        query = query.where(AccessRequest.status == status)
-    if form.delegation.data and form.delegation.data.isdigit():
+    form.status.data = request.args.get("status", RequestStatus.PENDING.value)
+    if chosen(form.status):
+        query = query.where(AccessRequest.status == form.status.data)
+    if chosen(form.delegation):
         query = query.where(AccessRequest.delegation_id == int(form.delegation.data))
     page = db.paginate(query.order_by(AccessRequest.created_at.desc()), per_page=PER_PAGE)
     return render_template("accounts/request_list.html", form=form, page=page)
@@ -78,8 +88,12 @@ def request_detail(request_id):
         decider = current_user._get_current_object()
         try:
             if form.decision.data == "approve":
-                services.approve_request(access_request, decider, Role(form.role.data), form.reason.data or "")
-                message = _l("The request is approved. The person has been sent a link to set a password.")
+                services.approve_request(
+                    access_request, decider, Role(form.role.data), form.reason.data or ""
+                )
+                message = _l(
+                    "The request is approved. The person has been sent a link to set a password."
+                )
             else:
                 services.reject_request(access_request, decider, form.reason.data)
                 message = _l("The request is rejected. The person has been told why.")
@@ -91,7 +105,9 @@ def request_detail(request_id):
             flash(message, "success")
             return redirect(url_for("accounts.request_list"))
     status = 400 if form.errors else 200
-    return render_template("accounts/request_detail.html", access_request=access_request, form=form), status
+    return render_template(
+        "accounts/request_detail.html", access_request=access_request, form=form
+    ), status
 
 
 # Accounts -------------------------------------------------------------------------------------
@@ -108,11 +124,11 @@ def user_list():
     if form.q.data:
         pattern = f"%{form.q.data.strip().lower()}%"
         query = query.where(or_(db.func.lower(User.name).like(pattern), User.email.like(pattern)))
-    if form.status.data:
+    if chosen(form.status):
         query = query.where(User.status == form.status.data)
-    if form.role.data:
+    if chosen(form.role):
         query = query.where(User.role == form.role.data)
-    if form.delegation.data and form.delegation.data.isdigit():
+    if chosen(form.delegation):
         query = query.where(User.delegation_id == int(form.delegation.data))
     page = db.paginate(query.order_by(User.name), per_page=PER_PAGE)
     return render_template("accounts/user_list.html", form=form, page=page)
@@ -120,7 +136,9 @@ def user_list():
 
 def render_user(user, status=200, **forms):
     delegation_form = forms.get("delegation_form") or DelegationForm(delegation=user.delegation_id)
-    delegation_form.delegation.choices = [(int(v), label) for v, label in delegation_options("")[1:]]
+    delegation_form.delegation.choices = [
+        (int(v), label) for v, label in delegation_options("")[1:]
+    ]
     return (
         render_template(
             "accounts/user_detail.html",
@@ -211,4 +229,7 @@ def user_reset_second_factor(user_id):
     if not ActionForm().validate_on_submit():
         abort(400)
     disable_second_factor(user, by=current_user._get_current_object())
-    return done(user, _l("The second factor is removed. The person will set up a new one at the next sign-in."))
+    return done(
+        user,
+        _l("The second factor is removed. The person will set up a new one at the next sign-in."),
+    )

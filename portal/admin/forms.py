@@ -1,4 +1,5 @@
 """Filters of the audit log."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField

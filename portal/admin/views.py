@@ -1,6 +1,8 @@
 """The audit log (filter, CSV export) and the jobs that failed or wait for a retry."""
+
 import csv
 import io
+import json
 from datetime import datetime, time, timedelta
 
 from flask import (
@@ -15,7 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from portal.access import require
 from portal.accounts.forms import ActionForm
@@ -35,20 +37,34 @@ def secretariat_only():
 
 
 def filtered_audit_query(form):
-    query = select(AuditEvent)
-    if form.validate():
-        if form.action.data:
-            query = query.where(AuditEvent.action.like(f"{form.action.data.strip()}%"))
-        if form.who.data:
-            query = query.where(AuditEvent.actor_email.like(f"%{form.who.data.strip().lower()}%"))
-        if form.ip.data:
-            query = query.where(AuditEvent.ip_address == form.ip.data.strip())
-        if form.since.data:
-            query = query.where(AuditEvent.created_at >= datetime.combine(form.since.data, time()))
-        if form.until.data:
-            end = datetime.combine(form.until.data, time()) + timedelta(days=1)
-            query = query.where(AuditEvent.created_at < end)
-    return query.order_by(AuditEvent.id.desc())
+    query = select(AuditEvent).order_by(AuditEvent.id.desc())
+    if not form.validate():
+        # A filter that cannot be read must not widen the page, or the export, to everything.
+        return query.where(false())
+    if form.action.data:
+        query = query.where(AuditEvent.action.like(f"{form.action.data.strip()}%"))
+    if form.who.data:
+        query = query.where(AuditEvent.actor_email.like(f"%{form.who.data.strip().lower()}%"))
+    if form.ip.data:
+        query = query.where(AuditEvent.ip_address == form.ip.data.strip())
+    if form.since.data:
+        query = query.where(AuditEvent.created_at >= datetime.combine(form.since.data, time()))
+    if form.until.data:
+        end = datetime.combine(form.until.data, time()) + timedelta(days=1)
+        query = query.where(AuditEvent.created_at < end)
+    return query
+
+
+#: A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """A value as a CSV cell that a spreadsheet shows as text. The address tried at a failed
+    sign-in and the reasons in the details are typed by people, some of them not signed in:
+    a leading quote keeps them from running as formulas on the Secretariat's computer."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @bp.route("/audit")
@@ -69,24 +85,42 @@ def audit_export():
     def rows():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(["id", "time_utc", "action", "actor_id", "actor_email", "target_type", "target_id", "ip_address", "detail"])
+
+        def line(cells):
+            writer.writerow([csv_cell(cell) for cell in cells])
+            text = buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            return text
+
+        # The header comes first even when no event matches, so an empty export still says so.
+        yield line(
+            [
+                "id",
+                "time_utc",
+                "action",
+                "actor_id",
+                "actor_email",
+                "target_type",
+                "target_id",
+                "ip_address",
+                "detail",
+            ]
+        )
         for event in db.session.scalars(query):
-            writer.writerow(
+            yield line(
                 [
                     event.id,
                     event.created_at.isoformat(timespec="seconds"),
                     event.action,
-                    event.actor_id or "",
-                    event.actor_email or "",
-                    event.target_type or "",
-                    event.target_id or "",
-                    event.ip_address or "",
-                    event.detail or "",
+                    event.actor_id,
+                    event.actor_email,
+                    event.target_type,
+                    event.target_id,
+                    event.ip_address,
+                    json.dumps(event.detail, ensure_ascii=False) if event.detail else None,
                 ]
             )
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
 
     return Response(
         stream_with_context(rows()),

@@ -1,4 +1,5 @@
 """Forms of sign-in, second factor, access requests and passwords."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, SubmitField, TextAreaField
@@ -22,7 +23,9 @@ class SecondFactorForm(FlaskForm):
 
 
 class SecondFactorSetupForm(FlaskForm):
-    code = StringField(_l("Six-digit code shown by the app"), validators=[DataRequired(), Length(max=16)])
+    code = StringField(
+        _l("Six-digit code shown by the app"), validators=[DataRequired(), Length(max=16)]
+    )
     submit = SubmitField(_l("Turn on the second factor"))
 
 

@@ -3,6 +3,7 @@
 Secrets (session ids, link tokens, recovery codes) are stored only as SHA-256 digests: a copy
 of the database does not let anyone sign in or follow a link.
 """
+
 import enum
 import hashlib
 import secrets

@@ -4,6 +4,7 @@ Length is the only fixed rule (12 characters by default, no composition rules, a
 asks); beyond that zxcvbn estimates how guessable the password is, also from the person's own
 name and email, and its warning is shown in the person's language.
 """
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -20,7 +21,9 @@ hasher = PasswordHasher()
 ZXCVBN_WARNINGS = {
     "Straight rows of keys are easy to guess.": _l("Straight rows of keys are easy to guess."),
     "Short keyboard patterns are easy to guess.": _l("Short keyboard patterns are easy to guess."),
-    'Repeats like "aaa" are easy to guess.': _l("Repeated characters such as “aaa” are easy to guess."),
+    'Repeats like "aaa" are easy to guess.': _l(
+        "Repeated characters such as “aaa” are easy to guess."
+    ),
     'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': _l(
         "Repeated groups such as “abcabcabc” are hardly harder to guess than “abc”."
     ),
@@ -39,7 +42,9 @@ ZXCVBN_WARNINGS = {
     "Names and surnames by themselves are easy to guess.": _l(
         "Names and surnames on their own are easy to guess."
     ),
-    "Common names and surnames are easy to guess.": _l("Common names and surnames are easy to guess."),
+    "Common names and surnames are easy to guess.": _l(
+        "Common names and surnames are easy to guess."
+    ),
 }
 
 
@@ -79,7 +84,9 @@ def password_problem(password, user_inputs=()):
         return _l("Use at least %(count)d characters.", count=minimum)
     if len(password) > MAX_LENGTH:
         return _l("Use at most %(count)d characters.", count=MAX_LENGTH)
-    inputs = [part for value in user_inputs if value for part in str(value).replace("@", " ").split()]
+    inputs = [
+        part for value in user_inputs if value for part in str(value).replace("@", " ").split()
+    ]
     result = zxcvbn(password[:100], user_inputs=inputs)
     if result["score"] >= MIN_SCORE:
         return None

@@ -1,4 +1,5 @@
 """TOTP second factor (RFC 6238, via pyotp) and one-time recovery codes."""
+
 import base64
 import io
 import secrets
@@ -62,7 +63,9 @@ def replace_recovery_codes(user):
     """Issue a fresh set of recovery codes (the old ones stop working); returns them in clear."""
     RecoveryCode.query.filter_by(user_id=user.id).delete()
     alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-    codes = ["".join(secrets.choice(alphabet) for _ in range(10)) for _ in range(RECOVERY_CODE_COUNT)]
+    codes = [
+        "".join(secrets.choice(alphabet) for _ in range(10)) for _ in range(RECOVERY_CODE_COUNT)
+    ]
     for raw in codes:
         db.session.add(RecoveryCode(user_id=user.id, code_digest=digest(raw)))
     return [format_recovery_code(raw) for raw in codes]

@@ -2,6 +2,7 @@
 
 Services change rows and queue email; the view commits once.
 """
+
 from datetime import timedelta
 
 from flask import current_app, flash, g, request, session
@@ -51,9 +52,17 @@ def normalise_email(email):
 # Sessions ---------------------------------------------------------------------------------
 
 
+def clear_session():
+    """Forget all the browser's session holds, except the page language it chose."""
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+
+
 def start_session(user, audit_action="auth.sign_in"):
     """Sign `user` in with a new server-side session and a new session identifier."""
-    session.clear()
+    clear_session()
     secret = new_secret()
     now = now_utc()
     db.session.add(
@@ -83,7 +92,7 @@ def load_session_user(user_id):
         )
     )
     if row is None or str(row.user_id) != str(user_id):
-        session.clear()
+        clear_session()
         return None
     now = now_utc()
     config = current_app.config
@@ -92,11 +101,11 @@ def load_session_user(user_id):
     if now - row.last_seen_at > idle or now - row.created_at > absolute:
         row.ended_at = now
         db.session.commit()
-        session.clear()
+        clear_session()
         flash(_l("Your session has ended. Please sign in again."), "info")
         return None
     if not row.user.is_active:
-        session.clear()
+        clear_session()
         return None
     if now - row.last_seen_at > timedelta(seconds=60):
         row.last_seen_at = now
@@ -114,7 +123,7 @@ def end_session(user):
         )
     record("auth.sign_out", actor=user)
     logout_user()
-    session.clear()
+    clear_session()
 
 
 def end_all_sessions(user):
@@ -149,7 +158,9 @@ def check_password(email, password):
         reason = "inactive"
     else:
         return user
-    record("auth.sign_in_failed", actor=user, actor_email=normalise_email(email)[:254], reason=reason)
+    record(
+        "auth.sign_in_failed", actor=user, actor_email=normalise_email(email)[:254], reason=reason
+    )
     return None
 
 
@@ -159,7 +170,7 @@ def second_factor_required(user):
 
 def begin_pending_sign_in(user, next_url):
     """Remember, between the password and the second factor, who is signing in."""
-    session.clear()
+    clear_session()
     session[PENDING_KEY] = {"user_id": user.id, "at": now_utc().timestamp(), "next": next_url}
 
 
@@ -283,12 +294,33 @@ def send_password_link(user, purpose):
     )
 
 
+def check_password_link(secret):
+    """The usable set-password or reset token for `secret`, or LinkError saying why not.
+
+    A used or expired set-password link is reported as such, not as unknown, so that the
+    person is told what happened and offered a new link.
+    """
+    try:
+        return check_link(LinkPurpose.SET_PASSWORD, secret)
+    except LinkError as error:
+        if error.reason != "unknown":
+            raise
+    return check_link(LinkPurpose.RESET_PASSWORD, secret)
+
+
 def request_password_reset(email):
-    """Send a reset link if an active account has this email; say nothing either way."""
+    """Send a link to choose a password if the account may have one; say nothing either way.
+
+    An active account gets a reset link. An approved account still without a password (its
+    set-password link expired or was lost) gets a new set-password link: the page of an
+    expired link sends people here for it.
+    """
     user = find_user_by_email(email)
-    if user is not None and user.is_active:
-        send_password_link(user, LinkPurpose.RESET_PASSWORD)
-        record("auth.password_reset_requested", actor=user)
+    if user is None or user.is_suspended:
+        return
+    purpose = LinkPurpose.RESET_PASSWORD if user.is_active else LinkPurpose.SET_PASSWORD
+    send_password_link(user, purpose)
+    record("auth.password_reset_requested", actor=user)
 
 
 def set_password(user, password, token=None):

@@ -1,4 +1,5 @@
 """Sign-in with a second factor, sign-out, access requests, password links, the account page."""
+
 from flask import (
     Blueprint,
     abort,
@@ -10,10 +11,12 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.urls import iri_to_uri
 
 from portal.access import public, require
 from portal.accounts import services as accounts
@@ -69,7 +72,9 @@ def failed_attempt(response):
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 @limiter.limit(per_address_limit, methods=["POST"], deduct_when=failed_attempt)
-@limiter.limit(per_account_limit, methods=["POST"], key_func=account_key, deduct_when=failed_attempt)
+@limiter.limit(
+    per_account_limit, methods=["POST"], key_func=account_key, deduct_when=failed_attempt
+)
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
@@ -93,7 +98,9 @@ def sign_in():
 
 @bp.route("/two-factor", methods=["GET", "POST"])
 @public
-@limiter.limit("5 per 5 minutes", methods=["POST"], key_func=pending_key, deduct_when=failed_attempt)
+@limiter.limit(
+    "5 per 5 minutes", methods=["POST"], key_func=pending_key, deduct_when=failed_attempt
+)
 def two_factor():
     user = services.pending_user()
     if user is None or not user.has_second_factor:
@@ -106,14 +113,25 @@ def two_factor():
             services.start_session(user)
             db.session.commit()
             remaining = second_factor.remaining_recovery_codes(user)
-            if remaining <= 3:
+            if remaining == 0:
                 flash(
-                    _l("Only %(count)d recovery codes are left. Create new ones on your account page.", count=remaining),
+                    _("You have no recovery codes left. Create new ones on your account page."),
+                    "warning",
+                )
+            elif remaining <= 3:
+                flash(
+                    ngettext(
+                        "Only %(num)d recovery code is left. Create new ones on your account page.",
+                        "Only %(num)d recovery codes are left. Create new ones on your account page.",
+                        remaining,
+                    ),
                     "warning",
                 )
             return redirect(safe_next(next_url))
         db.session.commit()
-        form.code.errors.append(_l("This code is not valid. Check the time on your device and try again."))
+        form.code.errors.append(
+            _l("This code is not valid. Check the time on your device and try again.")
+        )
     return render_template("auth/two_factor.html", form=form)
 
 
@@ -132,15 +150,21 @@ def two_factor_setup():
     if form.validate_on_submit():
         codes = services.enable_second_factor(user, secret, form.code.data)
         if codes is None:
-            form.code.errors.append(_l("This code is not valid. Check the time on your device and try again."))
+            form.code.errors.append(
+                _l("This code is not valid. Check the time on your device and try again.")
+            )
         else:
             next_url = services.pending_next()
             if not current_user.is_authenticated:
                 services.start_session(user)
             session.pop(SETUP_SECRET_KEY, None)
             db.session.commit()
+            # Quoted as Werkzeug quotes a Location header: in an href, a browser would read
+            # "/\evil.example", which safe_next lets through, as "//evil.example".
             return render_template(
-                "auth/recovery_codes.html", codes=codes, next_url=safe_next(next_url)
+                "auth/recovery_codes.html",
+                codes=codes,
+                next_url=iri_to_uri(safe_next(next_url)),
             )
     uri = second_factor.provisioning_uri(secret, user.email)
     return render_template(
@@ -202,7 +226,9 @@ def request_sent():
 def link_problem(error, purpose):
     """The page for a link that is unknown, used or expired, offering a new one."""
     return (
-        render_template("auth/link_problem.html", reason=error.reason, purpose=purpose, token=error.token),
+        render_template(
+            "auth/link_problem.html", reason=error.reason, purpose=purpose, token=error.token
+        ),
         400 if error.reason == "unknown" else 410,
     )
 
@@ -243,12 +269,9 @@ def resend_confirmation(token):
 def set_password(token):
     """Set a password from an approval link, or reset it from a reset link."""
     try:
-        link = services.check_link(LinkPurpose.SET_PASSWORD, token)
-    except services.LinkError:
-        try:
-            link = services.check_link(LinkPurpose.RESET_PASSWORD, token)
-        except services.LinkError as error:
-            return link_problem(error, LinkPurpose.RESET_PASSWORD.value)
+        link = services.check_password_link(token)
+    except services.LinkError as error:
+        return link_problem(error, LinkPurpose.RESET_PASSWORD.value)
     user = link.user
     if user is None or user.status == UserStatus.SUSPENDED.value:
         abort(404)
@@ -312,7 +335,9 @@ def change_password():
         if services.change_password(user, form.current.data, form.password.data):
             services.start_session(user, audit_action="auth.session_renewed")
             db.session.commit()
-            flash(_l("Your password is changed. Your other sessions have been signed out."), "success")
+            flash(
+                _l("Your password is changed. Your other sessions have been signed out."), "success"
+            )
             return redirect(url_for("auth.account"))
         db.session.commit()
         form.current.errors.append(_l("The current password is not correct."))
@@ -341,7 +366,9 @@ def new_recovery_codes():
         abort(400)
     codes = services.replace_recovery_codes(user)
     db.session.commit()
-    return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
+    return render_template(
+        "auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account")
+    )
 
 
 @bp.route("/account/two-factor/remove", methods=["POST"])

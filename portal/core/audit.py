@@ -52,8 +52,21 @@ def record(action, target=None, actor=None, actor_email=None, **detail):
     return entry
 
 
+class AuditLogIsAppendOnly(RuntimeError):
+    """Raised when code tries to change or remove an audit event."""
+
+
 @event.listens_for(Session, "before_flush")
 def refuse_audit_changes(session, flush_context, instances):
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
-            raise RuntimeError("audit events are never updated or deleted")
+            raise AuditLogIsAppendOnly("audit events are never updated or deleted")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def refuse_audit_bulk_changes(state):
+    """The same rule for bulk UPDATE and DELETE statements, which bypass the flush."""
+    if (state.is_update or state.is_delete) and (
+        getattr(state.statement.table, "name", None) == AuditEvent.__tablename__
+    ):
+        raise AuditLogIsAppendOnly("audit events are never updated or deleted")

@@ -71,11 +71,22 @@ def backoff(attempts):
 
 
 def requeue_stale():
-    """Put back jobs left `running` by a process that died, so that nothing is lost."""
-    result = db.session.execute(
+    """Put back jobs left `running` by a process that died, so that nothing is lost.
+
+    A job that had used its last attempt is failed instead: if it is what killed the worker,
+    running it again would kill the next one too.
+    """
+    stale = (Job.status == RUNNING, Job.started_at < now_utc() - STALE_AFTER)
+    max_attempts = current_app.config["PORTAL_JOB_MAX_ATTEMPTS"]
+    db.session.execute(
         update(Job)
-        .where(Job.status == RUNNING, Job.started_at < now_utc() - STALE_AFTER)
-        .values(status=PENDING, run_after=now_utc())
+        .where(*stale, Job.attempts >= max_attempts)
+        .values(
+            status=FAILED, finished_at=now_utc(), last_error="The worker stopped during the job."
+        )
+    )
+    result = db.session.execute(
+        update(Job).where(*stale).values(status=PENDING, run_after=now_utc())
     )
     db.session.commit()
     return result.rowcount

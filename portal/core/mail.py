@@ -51,10 +51,11 @@ def send_email(payload):
     message["To"] = payload["to"]
     message["Subject"] = payload["subject"]
     message["Message-ID"] = payload["message_id"]
-    message["Content-Language"] = payload["language"]
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(payload["text"])
     message.add_alternative(payload["html"], subtype="html")
+    # After the body: set_content() drops every Content-* header set before it.
+    message["Content-Language"] = payload["language"]
     smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
     with smtp_class(
         config["MAIL_HOST"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]

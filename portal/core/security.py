@@ -1,6 +1,6 @@
 """Security headers on every response (ASVS 5.0 level 2, V3 and V14)."""
 
-from flask import current_app, request
+from flask import abort, current_app, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -32,3 +32,12 @@ def set_security_headers(response):
     if current_app.config["SESSION_COOKIE_SECURE"]:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
+
+
+def refuse_control_characters():
+    """Answer 400 to a query or form carrying a NUL character: no field of the portal takes
+    one, and PostgreSQL cannot store it in text."""
+    for values in (request.args, request.form):
+        for value in values.values():
+            if "\x00" in value:
+                abort(400)

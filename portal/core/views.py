@@ -49,16 +49,15 @@ def home():
 
 
 def safe_next(target, fallback="core.home"):
-    """A local path to return to, never another site (open redirects are refused)."""
-    if target:
-        parts = urlsplit(target)
-        if (
-            not parts.scheme
-            and not parts.netloc
-            and target.startswith("/")
-            and not target.startswith("//")
-        ):
-            return target
+    """A path on this site to return to, never another site (open redirects are refused).
+
+    Browsers read a backslash as a slash, so `/\\evil.example` would leave the site too.
+    """
+    if target and target.startswith("/") and not target.startswith("//"):
+        if "\\" not in target and target.isprintable():
+            parts = urlsplit(target)
+            if not parts.scheme and not parts.netloc:
+                return target
     return url_for(fallback)
 
 

@@ -1,0 +1,262 @@
+"""The access policy (portal/access): who may do what, which principals each person holds, and
+one definition of visibility for the SQL filter and the per-item check."""
+
+import pytest
+from flask_login import AnonymousUserMixin
+from sqlalchemy import select
+
+from portal.access import AccessLevel, acl_for, can, is_visible, principals, visible
+from portal.access.rules import RULES
+from portal.accounts.models import DelegationKind, GroupMembership
+from portal.core.jobs import FAILED, PENDING, Job
+from portal.extensions import db
+from portal.forum.models import WorkingGroup
+
+ACTIVE = {"member", "contact", "signatory", "observer", "secretariat"}
+MANAGERS = {"contact", "secretariat"}
+SECRETARIAT = {"secretariat"}
+NOBODY = set()
+
+
+def actors(make):
+    """One person per role. Everyone has a second factor, so that `self` targets have one;
+    the pending and suspended accounts are points of contact, the strongest role they could
+    hold, so that only their status refuses them."""
+    home = make.delegation(kind="state_party")
+    return home, {
+        "anonymous": AnonymousUserMixin(),
+        "pending": make.user(
+            delegation=home, role="point_of_contact", status="pending", with_totp=True
+        ),
+        "suspended": make.user(
+            delegation=home, role="point_of_contact", status="suspended", with_totp=True
+        ),
+        "member": make.user(delegation=home, with_totp=True),
+        "contact": make.user(delegation=home, role="point_of_contact", with_totp=True),
+        "signatory": make.user(delegation=make.delegation(kind="signatory"), with_totp=True),
+        "observer": make.user(
+            delegation=make.delegation(kind="international_organisation"), with_totp=True
+        ),
+        "secretariat": make.secretariat(),
+    }
+
+
+def user_target(state="active"):
+    """Targets of account actions: the actor, someone of their delegation, someone of another.
+    `state` is the status that makes the action possible at all (reactivate a suspended one)."""
+
+    def build(make, actor, home, where):
+        if where == "self":
+            return actor if actor.is_authenticated else None
+        delegation = getattr(actor, "delegation", home) if where == "own" else make.delegation()
+        return make.user(delegation=delegation, status=state, with_totp=True)
+
+    return build
+
+
+def request_target(make, actor, home, where):
+    delegation = getattr(actor, "delegation", home) if where == "own" else make.delegation()
+    return make.access_request(delegation=delegation, status="pending")
+
+
+def job_target(make, actor, home, where):
+    job = Job(kind="send_email", payload={}, status=where)
+    db.session.add(job)
+    db.session.commit()
+    return job
+
+
+def no_target(make, actor, home, where):
+    return None
+
+
+#: action -> (how to build its target, {where: roles allowed}). Every action of RULES is here.
+MATRIX = {
+    "access_request_list": (no_target, {"-": MANAGERS}),
+    "access_request_decide": (request_target, {"own": MANAGERS, "other": SECRETARIAT}),
+    "user_list": (no_target, {"-": MANAGERS}),
+    "user_view": (user_target(), {"self": ACTIVE, "own": MANAGERS, "other": SECRETARIAT}),
+    "user_suspend": (user_target(), {"self": NOBODY, "own": MANAGERS, "other": SECRETARIAT}),
+    "user_reactivate": (
+        user_target("suspended"),
+        {"self": NOBODY, "own": MANAGERS, "other": SECRETARIAT},
+    ),
+    "user_change_role": (user_target(), {"self": NOBODY, "own": MANAGERS, "other": SECRETARIAT}),
+    "user_resend_invitation": (
+        user_target("pending"),
+        {"self": NOBODY, "own": MANAGERS, "other": SECRETARIAT},
+    ),
+    "user_change_delegation": (
+        user_target(),
+        {"self": NOBODY, "own": SECRETARIAT, "other": SECRETARIAT},
+    ),
+    "user_reset_second_factor": (
+        user_target(),
+        {"self": NOBODY, "own": SECRETARIAT, "other": SECRETARIAT},
+    ),
+    "recovery_codes_replace": (user_target(), {"self": ACTIVE, "own": NOBODY, "other": NOBODY}),
+    # The Secretariat must keep its second factor.
+    "second_factor_remove": (
+        user_target(),
+        {"self": ACTIVE - SECRETARIAT, "own": NOBODY, "other": NOBODY},
+    ),
+    "admin_access": (no_target, {"-": SECRETARIAT}),
+    "audit_view": (no_target, {"-": SECRETARIAT}),
+    "job_list": (no_target, {"-": SECRETARIAT}),
+    "job_retry": (job_target, {FAILED: SECRETARIAT, PENDING: NOBODY}),
+}
+
+
+def test_the_matrix_names_every_action_of_the_policy():
+    assert set(MATRIX) == set(RULES)
+
+
+@pytest.mark.parametrize("action", sorted(MATRIX))
+def test_permission_matrix(make, action):
+    build_target, allowed = MATRIX[action]
+    home, people = actors(make)
+    wrong = []
+    for where, roles in allowed.items():
+        for role, actor in people.items():
+            target = build_target(make, actor, home, where)
+            if can(actor, action, target) != (role in roles):
+                wrong.append(f"{role} on {where}: expected {'allow' if role in roles else 'deny'}")
+    assert not wrong, f"{action}: " + "; ".join(wrong)
+
+
+def test_an_action_is_refused_when_its_target_is_not_in_the_right_state(make):
+    officer = make.secretariat()
+    member = make.user()
+    suspended = make.user(status="suspended")
+    without_second_factor = make.user()
+    decided = make.access_request(status="approved")
+    assert not can(officer, "user_suspend", suspended)
+    assert not can(officer, "user_reactivate", member)
+    assert not can(officer, "user_resend_invitation", member)
+    assert not can(officer, "user_reset_second_factor", without_second_factor)
+    assert not can(officer, "access_request_decide", decided)
+    assert not can(member, "recovery_codes_replace", member)
+    assert not can(member, "second_factor_remove", member)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "secretariat"])
+def test_an_unknown_action_raises_key_error(make, who):
+    user = AnonymousUserMixin() if who == "anonymous" else make.secretariat()
+    with pytest.raises(KeyError):
+        can(user, "no_such_action")
+
+
+# Principals -----------------------------------------------------------------------------------
+
+KIND_PRINCIPALS = {
+    DelegationKind.STATE_PARTY: {"state", "state_party"},
+    DelegationKind.SIGNATORY: {"state"},
+    DelegationKind.OBSERVER_STATE: set(),
+    DelegationKind.INTERNATIONAL_ORGANISATION: set(),
+    DelegationKind.REGIONAL_ORGANISATION: set(),
+    DelegationKind.CIVIL_SOCIETY: set(),
+    DelegationKind.INDUSTRY: set(),
+    DelegationKind.SECRETARIAT: {"secretariat", "state", "state_party"},
+}
+
+
+def test_every_kind_of_delegation_has_its_expected_principals():
+    assert set(KIND_PRINCIPALS) == set(DelegationKind)
+
+
+@pytest.mark.parametrize("kind", list(KIND_PRINCIPALS), ids=lambda kind: kind.value)
+def test_principals_of_each_kind_of_delegation(make, kind):
+    user = make.user(delegation=make.delegation(kind=kind.value))
+    expected = {"public", "user", f"delegation:{user.delegation_id}"} | KIND_PRINCIPALS[kind]
+    assert principals(user) == expected
+
+
+def test_group_memberships_add_one_principal_per_group(make):
+    member = make.user()
+    first = make.group(members=[member])
+    second = make.group(members=[member])
+    other = make.group(members=[make.user()])
+    held = principals(member)
+    assert {f"group:{first.id}", f"group:{second.id}"} <= held
+    assert f"group:{other.id}" not in held
+
+
+@pytest.mark.parametrize("status", ["pending", "suspended"])
+def test_an_account_that_is_not_active_holds_only_public(make, status):
+    user = make.user(status=status, role="point_of_contact")
+    make.group(members=[user])
+    assert principals(user) == {"public"}
+
+
+def test_anonymous_visitors_hold_only_public():
+    assert principals(AnonymousUserMixin()) == {"public"}
+    assert principals(None) == {"public"}
+
+
+def test_a_group_access_level_needs_its_group():
+    assert acl_for("group", 7) == "group:7"
+    with pytest.raises(ValueError):
+        acl_for("group")
+
+
+# Visibility: the SQL filter and the per-item check agree -------------------------------------
+
+
+def test_sql_filter_and_item_check_agree_at_every_access_level_for_every_role(make):
+    closed, other_closed = make.group(), make.group()
+    spaces = []
+    for level in AccessLevel:
+        for group in (closed, other_closed) if level is AccessLevel.GROUP else (None,):
+            code = level.value if group is None else f"group-{group.id}"
+            item = WorkingGroup(
+                code=code,
+                names={"en": code},
+                access_level=level.value,
+                group_id=group.id if group else None,
+            )
+            item.derive_acl()
+            spaces.append(item)
+    db.session.add_all(spaces)
+    db.session.commit()
+
+    state_party = make.delegation(kind="state_party")
+    in_group = f"group-{closed.id}"
+    expected = {
+        "anonymous": {"public"},
+        "pending": {"public"},
+        "suspended": {"public"},
+        "member": {"public", "users", "states", "state_parties"},
+        "member of the group": {"public", "users", "states", "state_parties", in_group},
+        "signatory": {"public", "users", "states"},
+        "observer state": {"public", "users"},
+        "observer organisation in the group": {"public", "users", in_group},
+        "secretariat": {"public", "users", "states", "state_parties"},
+    }
+    people = {
+        "anonymous": AnonymousUserMixin(),
+        "pending": make.user(delegation=state_party, status="pending"),
+        "suspended": make.user(delegation=state_party, status="suspended"),
+        "member": make.user(delegation=state_party),
+        "member of the group": make.user(delegation=state_party),
+        "signatory": make.user(delegation=make.delegation(kind="signatory")),
+        "observer state": make.user(delegation=make.delegation(kind="observer_state")),
+        "observer organisation in the group": make.user(
+            delegation=make.delegation(kind="international_organisation")
+        ),
+        "secretariat": make.secretariat(),
+    }
+    for name in (
+        "pending",
+        "suspended",
+        "member of the group",
+        "observer organisation in the group",
+    ):
+        db.session.add(GroupMembership(group_id=closed.id, user_id=people[name].id))
+    db.session.commit()
+
+    for name, person in people.items():
+        query = visible(select(WorkingGroup), WorkingGroup, person)
+        by_sql = {item.code for item in db.session.scalars(query)}
+        by_item = {item.code for item in spaces if is_visible(item, person)}
+        assert by_sql == by_item, name
+        assert by_sql == expected[name], name
