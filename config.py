@@ -88,6 +88,9 @@ class Config:
     )
     PORTAL_FORM_LIMIT = os.environ.get("PORTAL_FORM_LIMIT", "10 per hour")
 
+    #: `smtp` sends email; `files` (the development default) writes each message to
+    #: `instance/mail/` as an .eml file and logs it, so the sign-up flow works without a server.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "files")
     MAIL_HOST = os.environ.get("MAIL_HOST", "127.0.0.1")
     MAIL_PORT = env_int("MAIL_PORT", 8025)
     MAIL_USE_TLS = env_bool("MAIL_USE_TLS", False)  # STARTTLS
@@ -111,6 +114,7 @@ class Config:
 
 
 class ProductionConfig(Config):
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     PORTAL_RUN_JOBS_INLINE = env_bool("PORTAL_RUN_JOBS_INLINE", False)
     PREFERRED_URL_SCHEME = "https"
@@ -129,6 +133,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("PORTAL_TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_STORAGE_URI = "memory://"
     PORTAL_BASE_URL = "http://localhost"
+    MAIL_BACKEND = "smtp"
     #: Forms are posted without tokens in most tests; tests/core/test_security.py turns CSRF
     #: back on and proves that a form without its token is refused.
     WTF_CSRF_ENABLED = False

@@ -108,7 +108,7 @@ def demo_data(if_empty):
             "(an authenticator app) at its first sign-in.\n" + "\n".join(lines) + "\n"
         )
         accounts_file.chmod(0o600)
-        click.echo(accounts_file.read_text())
+        click.echo(f"Demo accounts and their passwords are in {accounts_file}.")
 
 
 @portal_group.command("create-admin")

@@ -5,7 +5,9 @@ job only talks to the SMTP server, so a retry sends exactly what was rendered. E
 a Message-ID fixed at queue time, so a rare duplicate after a crash can be recognised.
 """
 
+import logging
 import smtplib
+from pathlib import Path
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -13,6 +15,8 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 
 from portal.core.jobs import enqueue, handler
+
+log = logging.getLogger(__name__)
 
 
 def external_url(endpoint, **values):
@@ -56,6 +60,9 @@ def send_email(payload):
     message.add_alternative(payload["html"], subtype="html")
     # After the body: set_content() drops every Content-* header set before it.
     message["Content-Language"] = payload["language"]
+    if config["MAIL_BACKEND"] == "files":
+        write_to_folder(message)
+        return
     smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
     with smtp_class(
         config["MAIL_HOST"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]
@@ -65,3 +72,17 @@ def send_email(payload):
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         smtp.send_message(message)
+
+
+def write_to_folder(message):
+    """Development: keep the message as an .eml file in `instance/mail/` instead of sending it."""
+    folder = Path(current_app.instance_path) / "mail"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = message["Message-ID"].strip("<>").replace("/", "_") + ".eml"
+    (folder / name).write_bytes(bytes(message))
+    log.warning(
+        "email to %s written to %s:\n%s",
+        message["To"],
+        folder / name,
+        message.get_body(("plain",)).get_content(),
+    )
