@@ -74,6 +74,9 @@ class Config:
     #: How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none).
     PORTAL_TRUSTED_PROXIES = env_int("PORTAL_TRUSTED_PROXIES", 0)
 
+    #: The longest forum post, in characters.
+    PORTAL_POST_MAX_CHARS = env_int("PORTAL_POST_MAX_CHARS", 20000)
+
     WTF_CSRF_TIME_LIMIT = None  # the session's own lifetime bounds the token
     MAX_CONTENT_LENGTH = env_int("PORTAL_MAX_UPLOAD_MB", 50) * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 1024 * 1024

@@ -51,11 +51,13 @@ def register_blueprints(app):
     from portal.admin.views import bp as admin_bp
     from portal.auth.views import bp as auth_bp
     from portal.core.views import bp as core_bp
+    from portal.forum.views import bp as forum_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(accounts_bp, url_prefix="/accounts")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(forum_bp, url_prefix="/forum")
 
 
 def register_request_hooks(app):

@@ -18,9 +18,10 @@ import enum
 
 from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import false
+from sqlalchemy import false, or_, select
 
 from portal.accounts.models import DelegationKind
+from portal.extensions import db
 
 PUBLIC = "public"
 USER = "user"
@@ -71,7 +72,22 @@ def principals_of(user):
         # The Secretariat serves the States Parties and reads what they read.
         held |= {SECRETARIAT, STATE, STATE_PARTY}
     held |= {f"group:{membership.group_id}" for membership in user.group_memberships}
+    held |= {f"moderator:{space_id}" for space_id in moderated_spaces(user)}
     return frozenset(held)
+
+
+def moderated_spaces(user):
+    """Ids of the working groups `user` moderates: those named, and their sub-workstreams."""
+    from portal.forum.models import WorkingGroup, WorkingGroupModerator
+
+    named = select(WorkingGroupModerator.working_group_id).where(
+        WorkingGroupModerator.user_id == user.id
+    )
+    return db.session.scalars(
+        select(WorkingGroup.id).where(
+            or_(WorkingGroup.id.in_(named), WorkingGroup.parent_id.in_(named))
+        )
+    ).all()
 
 
 def principals(user):

@@ -4,6 +4,7 @@
 service functions that carry them out.
 """
 
+from portal.access import SECRETARIAT, principals
 from portal.accounts.models import Role
 
 
@@ -14,8 +15,6 @@ def second_factor_required(user):
 
 
 def is_secretariat(user, target=None):
-    from portal.access import SECRETARIAT, principals
-
     return SECRETARIAT in principals(user)
 
 
@@ -37,6 +36,55 @@ def manages_other_user(user, target):
 
 def manages_users(user, target=None):
     return is_secretariat(user) or is_point_of_contact(user)
+
+
+def sees(user, item):
+    return item.acl in principals(user)
+
+
+def moderates(user, space):
+    """The Secretariat moderates everywhere; chairs and facilitators inside their space."""
+    return is_secretariat(user) or f"moderator:{space.id}" in principals(user)
+
+
+def topic_open_to_posts(user, topic):
+    return not topic.is_closed or moderates(user, topic.working_group)
+
+
+def thread_open_to_posts(user, thread):
+    return (
+        sees(user, thread)
+        and topic_open_to_posts(user, thread.topic)
+        and (not thread.is_locked or moderates(user, thread.topic.working_group))
+    )
+
+
+def own_live_post(user, post):
+    return (
+        post.author_id == user.id
+        and sees(user, post)
+        and post.withdrawn_at is None
+        and post.hidden_at is None
+        and thread_open_to_posts(user, post.thread)
+    )
+
+
+def post_readable(user, post):
+    """A hidden post's text is shown to its author and the moderators only."""
+    if not sees(user, post) or post.withdrawn_at is not None:
+        return False
+    return post.hidden_at is None or post.author_id == user.id or moderates(
+        user, post.thread.topic.working_group
+    )
+
+
+def space_of(item):
+    """The working group a topic, thread or post belongs to."""
+    if hasattr(item, "thread"):
+        item = item.thread
+    if hasattr(item, "topic"):
+        item = item.topic
+    return item.working_group
 
 
 RULES = {
@@ -68,6 +116,55 @@ RULES = {
     "second_factor_remove": lambda user, target: (
         target.id == user.id and target.has_second_factor and not second_factor_required(target)
     ),
+    # Working groups, topics, threads and posts (portal/forum)
+    "space_view": sees,
+    "space_manage": lambda user, space: is_secretariat(user),
+    "topic_view": sees,
+    "topic_create": lambda user, space: sees(user, space) and moderates(user, space),
+    "topic_edit": lambda user, topic: sees(user, topic) and moderates(user, topic.working_group),
+    "topic_close": lambda user, topic: sees(user, topic)
+    and not topic.is_closed
+    and moderates(user, topic.working_group),
+    "topic_reopen": lambda user, topic: sees(user, topic)
+    and topic.is_closed
+    and moderates(user, topic.working_group),
+    "thread_view": sees,
+    "thread_create": lambda user, topic: sees(user, topic) and topic_open_to_posts(user, topic),
+    "post_create": thread_open_to_posts,
+    "post_read": post_readable,
+    "post_edit": own_live_post,
+    "post_withdraw": lambda user, post: post.author_id == user.id
+    and sees(user, post)
+    and post.withdrawn_at is None,
+    "post_flag": lambda user, post: post.author_id != user.id
+    and sees(user, post)
+    and post.withdrawn_at is None
+    and post.hidden_at is None,
+    "post_history_view": post_readable,
+    "attachment_download": lambda user, attachment: post_readable(user, attachment.post),
+    "post_hide": lambda user, post: sees(user, post)
+    and post.hidden_at is None
+    and post.withdrawn_at is None
+    and moderates(user, space_of(post)),
+    "post_unhide": lambda user, post: sees(user, post)
+    and post.hidden_at is not None
+    and moderates(user, space_of(post)),
+    "thread_lock": lambda user, thread: sees(user, thread)
+    and not thread.is_locked
+    and moderates(user, space_of(thread)),
+    "thread_unlock": lambda user, thread: sees(user, thread)
+    and thread.is_locked
+    and moderates(user, space_of(thread)),
+    "thread_pin": lambda user, thread: sees(user, thread)
+    and not thread.is_pinned
+    and moderates(user, space_of(thread)),
+    "thread_unpin": lambda user, thread: sees(user, thread)
+    and thread.is_pinned
+    and moderates(user, space_of(thread)),
+    "thread_move": lambda user, thread: sees(user, thread) and moderates(user, space_of(thread)),
+    "flag_review": lambda user, space=None: is_secretariat(user)
+    or (space is None and any(p.startswith("moderator:") for p in principals(user)))
+    or (space is not None and moderates(user, space)),
     # Secretariat administration (portal/admin)
     "admin_access": is_secretariat,
     "audit_view": is_secretariat,

@@ -64,7 +64,11 @@ def render_error(code, message=None):
 
 
 def handle_http_exception(error):
-    return render_error(error.code if error.code in MESSAGES else 500)
+    """An HTTP error keeps its status; one without a page of its own reads like a 400 or 500."""
+    if error.code in MESSAGES:
+        return render_error(error.code)
+    title, message = MESSAGES[400 if error.code < 500 else 500]
+    return render_template("errors/error.html", code=error.code, title=title, message=message), error.code
 
 
 def handle_csrf_error(error):

@@ -1,0 +1,42 @@
+"""Domain events, written in the same transaction as the change they describe.
+
+An event says what happened (`post.created`, `thread.created`, `post.mention`, `moderation`),
+who did it and to what; the notifications package fans events out to subscribers after
+commit. Nothing is sent from here: a rolled-back change leaves no event behind.
+"""
+from portal.core.models import CreatedMixin, IdMixin
+from portal.extensions import db
+
+
+class Event(IdMixin, CreatedMixin, db.Model):
+    __tablename__ = "events"
+
+    kind = db.Column(db.String(64), nullable=False, index=True)
+    actor_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    #: The kind and id of the item the event is about, for example ("post", 42).
+    subject_type = db.Column(db.String(32), nullable=False)
+    subject_id = db.Column(db.Integer, nullable=False)
+    #: The principal a reader needs to see the subject, copied when the event is written.
+    acl = db.Column(db.String(64), nullable=False)
+    #: For events addressed to one person (a mention): that person.
+    recipient_id = db.Column(db.Integer, db.ForeignKey("users.id"), index=True)
+    detail = db.Column(db.JSON, nullable=False, default=dict)
+    #: Set by the notifications fan-out once it has handled the event.
+    delivered_at = db.Column(db.DateTime, index=True)
+
+
+def emit(kind, subject, actor=None, recipient=None, **detail):
+    """Record that `kind` happened to `subject` (a row with `id` and `acl`)."""
+    if subject.id is None:
+        db.session.flush()
+    event = Event(
+        kind=kind,
+        actor_id=actor.id if actor is not None else None,
+        subject_type=subject.__tablename__.rstrip("s"),
+        subject_id=subject.id,
+        acl=subject.acl,
+        recipient_id=recipient.id if recipient is not None else None,
+        detail=detail,
+    )
+    db.session.add(event)
+    return event

@@ -1,0 +1,434 @@
+"""Writes of the forum: topics, threads, posts, edits, moderation, flags and read markers.
+
+Every function checks what the data must satisfy (not who may act: the view has asked the
+access policy), changes rows, records audit entries and events in the same transaction, and
+raises `ForumError` with a message a person can read when the change is not possible; nothing
+is written then. The view commits once.
+"""
+import html
+import re
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from portal.access import AccessLevel, acl_for, principals_of
+from portal.accounts.models import Group, User
+from portal.core.audit import record
+from portal.core.events import emit
+from portal.core.files import FileRejected, store
+from portal.core.models import now_utc
+from portal.core.text import mentions, render_markdown
+from portal.extensions import db
+from portal.forum.models import (
+    Attachment,
+    Flag,
+    GuidingQuestion,
+    Post,
+    PostRevision,
+    Thread,
+    ThreadKind,
+    ThreadRead,
+    Topic,
+    WorkingGroup,
+)
+
+TITLE_MAX = 300
+#: How strict each level is; a topic may be stricter than its working group, never looser.
+STRICTNESS = {"public": 0, "users": 1, "states": 2, "state_parties": 3, "group": 4}
+
+
+class ForumError(Exception):
+    """A change that cannot be made; the message is meant for the person who asked."""
+
+
+# Access levels ------------------------------------------------------------------------------
+
+
+def check_level(level, group_id):
+    if level not in STRICTNESS:
+        raise ForumError(_l("Choose an access level from the list."))
+    if level == AccessLevel.GROUP.value and db.session.get(Group, group_id or 0) is None:
+        raise ForumError(_l("Choose the group whose members may read it."))
+
+
+def set_space_access(space, level, group_id, by):
+    """Change who may read a working group; everything in it follows."""
+    check_level(level, group_id)
+    old = space.acl
+    space.access_level = level
+    space.group_id = group_id if level == AccessLevel.GROUP.value else None
+    space.derive_acl()
+    rederive_access(space)
+    record("forum.space_access", target=space, actor=by, old=old, new=space.acl)
+
+
+def topic_acl(topic):
+    if topic.access_level:
+        return acl_for(topic.access_level, topic.group_id)
+    return topic.working_group.acl
+
+
+def set_topic_access(topic, level, group_id, by):
+    """Give a topic a level of its own (stricter than its working group's), or None to inherit."""
+    if level:
+        check_level(level, group_id)
+        space_level = topic.working_group.access_level
+        if STRICTNESS[level] < STRICTNESS[space_level] or (
+            space_level == AccessLevel.GROUP.value
+            and (level != space_level or group_id != topic.working_group.group_id)
+        ):
+            raise ForumError(
+                _l("A topic can only be more restricted than its working group, not less.")
+            )
+    old = topic.acl
+    topic.access_level = level or None
+    topic.group_id = group_id if level == AccessLevel.GROUP.value else None
+    topic.acl = topic_acl(topic)
+    rederive_access(topic)
+    record("forum.topic_access", target=topic, actor=by, old=old, new=topic.acl)
+
+
+def rederive_access(container):
+    """Copy the acl of a working group or topic down to everything under it, set-based."""
+    db.session.flush()
+    if isinstance(container, WorkingGroup):
+        db.session.execute(
+            update(Topic)
+            .where(Topic.working_group_id == container.id, Topic.access_level.is_(None))
+            .values(acl=container.acl)
+        )
+        topic_ids = select(Topic.id).where(Topic.working_group_id == container.id)
+    else:
+        topic_ids = select(Topic.id).where(Topic.id == container.id)
+    thread_ids = select(Thread.id).where(Thread.topic_id.in_(topic_ids))
+    post_ids = select(Post.id).where(Post.thread_id.in_(thread_ids))
+    db.session.execute(
+        update(Thread)
+        .where(Thread.topic_id.in_(topic_ids))
+        .values(acl=select(Topic.acl).where(Topic.id == Thread.topic_id).scalar_subquery())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Post)
+        .where(Post.thread_id.in_(thread_ids))
+        .values(acl=select(Thread.acl).where(Thread.id == Post.thread_id).scalar_subquery())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Attachment)
+        .where(Attachment.post_id.in_(post_ids))
+        .values(acl=select(Post.acl).where(Post.id == Attachment.post_id).scalar_subquery())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire_all()
+
+
+# Topics -------------------------------------------------------------------------------------
+
+
+def clean_title(title):
+    title = " ".join((title or "").split())
+    if not title:
+        raise ForumError(_l("Give a title."))
+    if len(title) > TITLE_MAX:
+        raise ForumError(_l("The title is too long: at most %(count)d characters.", count=TITLE_MAX))
+    return title
+
+
+def create_topic(space, by, title, description, cycle, questions):
+    topic = Topic(
+        working_group=space,
+        title=clean_title(title),
+        description_source=description or "",
+        description_html=render_markdown(description or ""),
+        cycle=cycle,
+        created_by_id=by.id,
+    )
+    topic.acl = topic_acl(topic)
+    topic.questions = [
+        GuidingQuestion(position=number, text=text)
+        for number, text in enumerate(q for q in questions if q.strip())
+    ]
+    db.session.add(topic)
+    db.session.flush()
+    record("forum.topic_create", target=topic, actor=by)
+    return topic
+
+
+def edit_topic(topic, by, title, description, cycle, questions):
+    """Change a topic; guiding questions that posts already answer cannot be removed."""
+    topic.title = clean_title(title)
+    topic.description_source = description or ""
+    topic.description_html = render_markdown(description or "")
+    topic.cycle = cycle
+    texts = [q.strip() for q in questions if q.strip()]
+    for position, question in enumerate(list(topic.questions)):
+        if position < len(texts):
+            question.text = texts[position]
+        elif db.session.scalar(select(func.count()).where(Post.question_id == question.id)):
+            raise ForumError(_l("A guiding question that has answers cannot be removed."))
+        else:
+            topic.questions.remove(question)
+    for position in range(len(topic.questions), len(texts)):
+        topic.questions.append(GuidingQuestion(position=position, text=texts[position]))
+    record("forum.topic_edit", target=topic, actor=by)
+
+
+def close_topic(topic, by, closed=True):
+    topic.is_closed = closed
+    record("forum.topic_close" if closed else "forum.topic_reopen", target=topic, actor=by)
+    emit("moderation", topic, actor=by, action="close" if closed else "reopen")
+
+
+# Threads and posts --------------------------------------------------------------------------
+
+
+def create_thread(topic, author, kind, title, body, question_id=None, files=()):
+    """Start a thread with its opening post."""
+    if kind not in {k.value for k in ThreadKind}:
+        raise ForumError(_l("Choose the kind of thread."))
+    now = now_utc()
+    thread = Thread(
+        topic=topic,
+        kind=kind,
+        title=clean_title(title),
+        author_id=author.id,
+        delegation_id=author.delegation_id,
+        acl=topic.acl,
+        last_post_at=now,
+        post_count=0,
+    )
+    db.session.add(thread)
+    post = add_post(thread, author, body, question_id=question_id, files=files)
+    emit("thread.created", thread, actor=author)
+    return thread, post
+
+
+def reply(thread, author, body, quoted_post_id=None, question_id=None, files=()):
+    post = add_post(thread, author, body, quoted_post_id, question_id, files)
+    emit("post.created", post, actor=author)
+    return post
+
+
+def add_post(thread, author, body, quoted_post_id=None, question_id=None, files=()):
+    body = check_body(body)
+    quoted = None
+    if quoted_post_id:
+        quoted = db.session.get(Post, quoted_post_id)
+        if (
+            quoted is None
+            or quoted.thread_id != thread.id
+            or quoted.withdrawn_at is not None
+            or quoted.hidden_at is not None
+        ):
+            raise ForumError(_l("The post you quote is not available."))
+    question = None
+    if question_id:
+        question = db.session.get(GuidingQuestion, question_id)
+        if question is None or question.topic_id != thread.topic.id:
+            raise ForumError(_l("Choose a guiding question of this topic."))
+    mentioned = mentioned_readers(body, thread)
+    thread.post_count += 1
+    thread.last_post_at = now_utc()
+    post = Post(
+        thread=thread,
+        number=thread.post_count,
+        author_id=author.id,
+        delegation_id=author.delegation_id,
+        body_source=body,
+        body_html=with_mentions(render_markdown(body), mentioned),
+        question=question,
+        quoted_post=quoted,
+        acl=thread.acl,
+    )
+    db.session.add(post)
+    attach(post, files)
+    db.session.flush()
+    for person in mentioned:
+        if person.id != author.id:
+            emit("post.mention", post, actor=author, recipient=person)
+    mark_read(author, thread, post.number)
+    return post
+
+
+def check_body(body):
+    body = (body or "").strip()
+    if not body:
+        raise ForumError(_l("Write something before posting."))
+    limit = current_app.config["PORTAL_POST_MAX_CHARS"]
+    if len(body) > limit:
+        raise ForumError(
+            _l("The post is too long: at most %(count)d characters.", count=limit)
+        )
+    return body
+
+
+def mentioned_readers(body, thread):
+    """The active people @mentioned in `body`; each must be able to read the thread."""
+    addresses = mentions(body)
+    if not addresses:
+        return []
+    people = db.session.scalars(select(User).where(User.email.in_(addresses))).all()
+    found = {person.email: person for person in people if person.is_active}
+    unknown = [a for a in addresses if a not in found]
+    if unknown:
+        raise ForumError(
+            _l("No active account has the address %(address)s.", address=unknown[0])
+        )
+    blind = [p for p in found.values() if thread.acl not in principals_of(p)]
+    if blind:
+        raise ForumError(
+            _l("%(name)s cannot read this thread, so they cannot be mentioned in it.", name=blind[0].name)
+        )
+    return list(found.values())
+
+
+CODE = re.compile(r"(<pre>.*?</pre>|<code>.*?</code>)", re.DOTALL)
+
+
+def with_mentions(body_html, people):
+    """Show each mention as the person's name, outside code (the HTML is already clean and the
+    names are escaped, so the result stays clean)."""
+    parts = CODE.split(body_html)
+    for person in people:
+        pattern = re.compile(r"(?<![\w@])@" + re.escape(person.email) + r"\b", re.IGNORECASE)
+        label = f'<span class="mention">@{html.escape(person.name)}</span>'
+        parts = [
+            part if part.startswith(("<pre>", "<code>")) else pattern.sub(lambda _m: label, part)
+            for part in parts
+        ]
+    return "".join(parts)
+
+
+def attach(post, files):
+    """Store uploaded files with the post; a refused file refuses the whole post."""
+    for upload in files:
+        if not upload or not upload.filename:
+            continue
+        try:
+            stored = store(upload.stream, upload.filename)
+        except FileRejected as error:
+            raise ForumError(
+                _l("%(name)s: %(reason)s", name=upload.filename, reason=error.message)
+            ) from error
+        db.session.add(
+            Attachment(
+                post=post,
+                sha256=stored.sha256,
+                size=stored.size,
+                mime_type=stored.kind.mime_type,
+                name=stored.original_name,
+                acl=post.acl,
+            )
+        )
+
+
+def edit_post(post, by, body):
+    """Replace a post's text, keeping the previous version as a revision readers can see."""
+    body = check_body(body)
+    if body == post.body_source:
+        return
+    mentioned = mentioned_readers(body, post.thread)
+    db.session.add(
+        PostRevision(
+            post_id=post.id,
+            body_source=post.body_source,
+            body_html=post.body_html,
+            written_at=post.edited_at or post.created_at,
+        )
+    )
+    post.body_source = body
+    post.body_html = with_mentions(render_markdown(body), mentioned)
+    post.edited_at = now_utc()
+
+
+def withdraw_post(post, by):
+    """The author takes a post back: its text no longer shows; a tombstone stays."""
+    post.withdrawn_at = now_utc()
+    record("forum.post_withdraw", target=post, actor=by)
+
+
+# Moderation ---------------------------------------------------------------------------------
+
+
+def hide_post(post, by, reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ForumError(_l("Give the reason: the author will read it."))
+    post.hidden_at = now_utc()
+    post.hidden_by_id = by.id
+    post.hidden_reason = reason
+    record("forum.post_hide", target=post, actor=by, reason=reason)
+    emit("moderation", post, actor=by, recipient=post.author, action="hide")
+
+
+def unhide_post(post, by):
+    post.hidden_at = None
+    post.hidden_by_id = None
+    post.hidden_reason = None
+    record("forum.post_unhide", target=post, actor=by)
+
+
+def set_locked(thread, by, locked):
+    thread.is_locked = locked
+    record("forum.thread_lock" if locked else "forum.thread_unlock", target=thread, actor=by)
+    emit("moderation", thread, actor=by, action="lock" if locked else "unlock")
+
+
+def set_pinned(thread, by, pinned):
+    thread.is_pinned = pinned
+    record("forum.thread_pin" if pinned else "forum.thread_unpin", target=thread, actor=by)
+
+
+def move_thread(thread, topic, by):
+    """Move a thread to another topic; it takes that topic's access level."""
+    if topic.id == thread.topic_id:
+        raise ForumError(_l("The thread is already in this topic."))
+    old_topic = thread.topic_id
+    db.session.execute(update(Post).where(Post.thread_id == thread.id).values(question_id=None))
+    thread.topic = topic
+    thread.acl = topic.acl
+    db.session.flush()
+    rederive_access(topic)
+    record("forum.thread_move", target=thread, actor=by, old_topic=old_topic, new_topic=topic.id)
+
+
+def flag_post(post, by, reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ForumError(_l("Say what is wrong with this post."))
+    open_flag = db.session.scalar(
+        select(Flag).where(Flag.post_id == post.id, Flag.reporter_id == by.id, Flag.resolved_at.is_(None))
+    )
+    if open_flag is not None:
+        raise ForumError(_l("You have already reported this post; the moderators will look at it."))
+    flag = Flag(post=post, reporter_id=by.id, reason=reason[:2000])
+    db.session.add(flag)
+    record("forum.post_flag", target=post, actor=by)
+    return flag
+
+
+def resolve_flags(post, by, hide, reason=""):
+    """Close every open flag of a post, hiding the post or dismissing the reports."""
+    if hide:
+        hide_post(post, by, reason)
+    db.session.execute(
+        update(Flag)
+        .where(Flag.post_id == post.id, Flag.resolved_at.is_(None))
+        .values(resolved_at=now_utc(), resolved_by_id=by.id, resolution="hidden" if hide else "dismissed")
+    )
+    if not hide:
+        record("forum.flags_dismissed", target=post, actor=by)
+
+
+# Reading ------------------------------------------------------------------------------------
+
+
+def mark_read(user, thread, number):
+    """Remember that `user` has read `thread` up to post `number` (never backwards)."""
+    marker = db.session.get(ThreadRead, (user.id, thread.id))
+    if marker is None:
+        db.session.add(ThreadRead(user_id=user.id, thread_id=thread.id, last_read_number=number))
+    elif marker.last_read_number < number:
+        marker.last_read_number = number

@@ -1,0 +1,610 @@
+"""Pages of the forum: working groups, topics, threads; posting, editing and moderating.
+
+Every page loads what it shows through the access policy: lists are filtered with
+`visible()`, single items answer 404 when they are not visible, and actions `require()`
+their rule. The number of queries per page does not grow with the number of posts.
+"""
+import difflib
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.access import AccessLevel, can, principals, require, visible
+from portal.accounts.models import Delegation, Group
+from portal.core.files import send_stored
+from portal.extensions import db
+from portal.forum import services
+from portal.forum.forms import (
+    MARKDOWN_HINT,
+    AccessForm,
+    EditPostForm,
+    MoveForm,
+    PostForm,
+    ReasonForm,
+    ThreadForm,
+    TopicForm,
+    question_choices,
+)
+from portal.forum.models import (
+    Attachment,
+    Flag,
+    Post,
+    PostRevision,
+    Thread,
+    ThreadRead,
+    Topic,
+    WorkingGroup,
+)
+
+bp = Blueprint("forum", __name__)
+
+
+@bp.context_processor
+def forum_context():
+    return {"markdown_hint": MARKDOWN_HINT}
+
+POSTS_PER_PAGE = 20
+THREADS_PER_PAGE = 50
+
+
+def me():
+    return current_user._get_current_object()
+
+
+def load_visible(model, item_id, *options):
+    """The item if the current user may read it, else 404 (its existence stays private)."""
+    item = db.session.scalar(
+        visible(select(model).where(model.id == item_id), model, current_user).options(*options)
+    )
+    if item is None:
+        abort(404)
+    return item
+
+
+def load_space(code):
+    space = db.session.scalar(
+        visible(select(WorkingGroup).where(WorkingGroup.code == code), WorkingGroup, current_user)
+    )
+    if space is None:
+        abort(404)
+    return space
+
+
+def unread_condition():
+    """Threads with posts the current user has not read (never-opened threads included)."""
+    return Thread.post_count > func.coalesce(ThreadRead.last_read_number, 0)
+
+
+def with_read_marker(query):
+    return query.outerjoin(
+        ThreadRead, and_(ThreadRead.thread_id == Thread.id, ThreadRead.user_id == current_user.id)
+    )
+
+
+# Reading ------------------------------------------------------------------------------------
+
+
+@bp.route("/")
+def index():
+    spaces = db.session.scalars(
+        visible(select(WorkingGroup), WorkingGroup, current_user).order_by(
+            WorkingGroup.position, WorkingGroup.id
+        )
+    ).all()
+    counts = dict(
+        db.session.execute(
+            visible(select(Topic.working_group_id, func.count(Topic.id)), Topic, current_user)
+            .group_by(Topic.working_group_id)
+        ).all()
+    )
+    unread = db.session.scalar(
+        with_read_marker(
+            visible(select(func.count(Thread.id)), Thread, current_user)
+        ).where(unread_condition())
+    )
+    return render_template(
+        "forum/space_list.html",
+        spaces=[s for s in spaces if s.parent_id is None],
+        children={s.id: [c for c in spaces if c.parent_id == s.id] for s in spaces},
+        topic_counts=counts,
+        unread=unread,
+    )
+
+
+@bp.route("/unread")
+def unread():
+    """Everything new since the person last read it, across all they may see."""
+    query = (
+        with_read_marker(visible(select(Thread), Thread, current_user))
+        .where(unread_condition())
+        .options(joinedload(Thread.topic).joinedload(Topic.working_group))
+        .order_by(Thread.last_post_at.desc())
+    )
+    page = db.paginate(query, per_page=THREADS_PER_PAGE)
+    return render_template("forum/unread_list.html", page=page)
+
+
+@bp.route("/<code>")
+def space(code):
+    space = load_space(code)
+    topics = db.session.execute(
+        visible(
+            select(Topic, func.count(Thread.id), func.max(Thread.last_post_at))
+            .outerjoin(Thread, Thread.topic_id == Topic.id)
+            .where(Topic.working_group_id == space.id)
+            .group_by(Topic.id),
+            Topic,
+            current_user,
+        ).order_by(Topic.is_closed, Topic.cycle.desc(), Topic.title)
+    ).all()
+    children = db.session.scalars(
+        visible(select(WorkingGroup), WorkingGroup, current_user)
+        .where(WorkingGroup.parent_id == space.id)
+        .order_by(WorkingGroup.position)
+    ).all()
+    return render_template("forum/space_detail.html", space=space, topics=topics, children=children)
+
+
+@bp.route("/topics/<int:topic_id>")
+def topic(topic_id):
+    topic = load_visible(Topic, topic_id, selectinload(Topic.questions))
+    query = (
+        with_read_marker(visible(select(Thread, ThreadRead.last_read_number), Thread, current_user))
+        .where(Thread.topic_id == topic.id)
+        .options(joinedload(Thread.author), joinedload(Thread.delegation))
+        .order_by(Thread.is_pinned.desc(), Thread.last_post_at.desc())
+    )
+    page = db.paginate(query, per_page=THREADS_PER_PAGE, count=True)
+    rows = db.session.execute(
+        query.limit(THREADS_PER_PAGE).offset((page.page - 1) * THREADS_PER_PAGE)
+    ).all()
+    return render_template(
+        "forum/topic_detail.html",
+        topic=topic,
+        page=page,
+        threads=rows,
+        answers=answers_by_question(topic),
+    )
+
+
+def answers_by_question(topic):
+    """For each guiding question, the delegations that have answered it (visible posts only)."""
+    rows = db.session.execute(
+        visible(
+            select(Post.question_id, Delegation)
+            .join(Delegation, Delegation.id == Post.delegation_id)
+            .join(Thread, Thread.id == Post.thread_id)
+            .where(
+                Thread.topic_id == topic.id,
+                Post.question_id.is_not(None),
+                Post.withdrawn_at.is_(None),
+                Post.hidden_at.is_(None),
+            )
+            .distinct(),
+            Post,
+            current_user,
+        )
+    ).all()
+    answers = {}
+    for question_id, delegation in rows:
+        answers.setdefault(question_id, []).append(delegation)
+    for delegations in answers.values():
+        delegations.sort(key=lambda d: d.display_name.casefold())
+    return answers
+
+
+@bp.route("/threads/<int:thread_id>")
+def thread(thread_id):
+    thread = load_visible(
+        Thread, thread_id, joinedload(Thread.topic).joinedload(Topic.working_group)
+    )
+    query = (
+        visible(select(Post), Post, current_user)
+        .where(Post.thread_id == thread.id)
+        .options(
+            joinedload(Post.author),
+            joinedload(Post.delegation),
+            joinedload(Post.question),
+            joinedload(Post.quoted_post).joinedload(Post.author),
+            selectinload(Post.attachments),
+        )
+        .order_by(Post.number)
+    )
+    page = db.paginate(query, per_page=POSTS_PER_PAGE, count=False)
+    page.total = thread.post_count
+    marker = db.session.get(ThreadRead, (current_user.id, thread.id))
+    first_unread = (marker.last_read_number if marker else 0) + 1
+    if page.items:
+        services.mark_read(me(), thread, page.items[-1].number)
+        db.session.commit()
+    form = reply_form(thread)
+    return render_template(
+        "forum/thread_detail.html",
+        thread=thread,
+        page=page,
+        pages=max(1, -(-thread.post_count // POSTS_PER_PAGE)),
+        first_unread=first_unread,
+        form=form,
+        reason_form=ReasonForm(),
+    )
+
+
+def reply_form(thread, formdata=None):
+    form = PostForm(formdata=formdata) if formdata is not None else PostForm()
+    form.question.choices = question_choices(thread.topic)
+    if formdata is None and request.args.get("quote", "").isdigit():
+        form.quoted_post.data = request.args["quote"]
+    return form
+
+
+@bp.route("/threads/<int:thread_id>/unread")
+def thread_unread(thread_id):
+    """Jump to the first post the person has not read."""
+    thread = load_visible(Thread, thread_id)
+    marker = db.session.get(ThreadRead, (current_user.id, thread.id))
+    number = min((marker.last_read_number if marker else 0) + 1, thread.post_count)
+    page = (number - 1) // POSTS_PER_PAGE + 1
+    return redirect(url_for("forum.thread", thread_id=thread.id, page=page) + f"#post-{number}")
+
+
+@bp.route("/posts/<int:post_id>")
+def post_link(post_id):
+    """A lasting link to one post: its page of the thread, scrolled to it."""
+    post = load_visible(Post, post_id)
+    page = (post.number - 1) // POSTS_PER_PAGE + 1
+    return redirect(url_for("forum.thread", thread_id=post.thread_id, page=page) + f"#post-{post.number}")
+
+
+@bp.route("/posts/<int:post_id>/history")
+def post_history(post_id):
+    post = load_visible(Post, post_id)
+    require("post_history_view", post)
+    revisions = db.session.scalars(
+        select(PostRevision).where(PostRevision.post_id == post.id).order_by(PostRevision.id)
+    ).all()
+    versions = [(r.written_at, r.body_source, r.body_html) for r in revisions]
+    versions.append((post.edited_at or post.created_at, post.body_source, post.body_html))
+    changes = [
+        list(difflib.unified_diff(old[1].splitlines(), new[1].splitlines(), lineterm="", n=2))[2:]
+        for old, new in zip(versions, versions[1:])
+    ]
+    return render_template("forum/post_history.html", post=post, versions=versions, changes=changes)
+
+
+@bp.route("/attachments/<int:attachment_id>")
+def attachment_download(attachment_id):
+    attachment = load_visible(Attachment, attachment_id, joinedload(Attachment.post))
+    require("attachment_download", attachment, hide=True)
+    return send_stored(attachment.sha256, attachment.name, attachment.mime_type)
+
+
+# Writing ------------------------------------------------------------------------------------
+
+
+@bp.route("/topics/<int:topic_id>/new", methods=["GET", "POST"])
+def thread_create(topic_id):
+    topic = load_visible(Topic, topic_id, selectinload(Topic.questions))
+    require("thread_create", topic)
+    form = ThreadForm()
+    form.question.choices = question_choices(topic)
+    if form.validate_on_submit():
+        try:
+            thread, _post = services.create_thread(
+                topic,
+                me(),
+                form.kind.data,
+                form.title.data,
+                form.body.data,
+                question_id=int(form.question.data) if form.question.data else None,
+                files=request.files.getlist(form.attachments.name),
+            )
+        except services.ForumError as error:
+            db.session.rollback()
+            form.body.errors.append(str(error))
+        else:
+            db.session.commit()
+            return redirect(url_for("forum.thread", thread_id=thread.id))
+    status = 400 if form.errors else 200
+    return render_template("forum/thread_form.html", topic=topic, form=form), status
+
+
+@bp.route("/threads/<int:thread_id>/reply", methods=["POST"])
+def post_create(thread_id):
+    thread = load_visible(Thread, thread_id)
+    require("post_create", thread)
+    form = reply_form(thread, formdata=request.form)
+    if form.validate_on_submit():
+        try:
+            post = services.reply(
+                thread,
+                me(),
+                form.body.data,
+                quoted_post_id=int(form.quoted_post.data) if (form.quoted_post.data or "").isdigit() else None,
+                question_id=int(form.question.data) if form.question.data else None,
+                files=request.files.getlist(form.attachments.name),
+            )
+        except services.ForumError as error:
+            db.session.rollback()
+            form.body.errors.append(str(error))
+        else:
+            db.session.commit()
+            return redirect(url_for("forum.post_link", post_id=post.id))
+    return render_template("forum/reply_form.html", thread=thread, form=form), 400
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+def post_edit(post_id):
+    post = load_visible(Post, post_id)
+    require("post_edit", post)
+    form = EditPostForm(body=post.body_source)
+    if form.validate_on_submit():
+        try:
+            services.edit_post(post, me(), form.body.data)
+        except services.ForumError as error:
+            db.session.rollback()
+            form.body.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_l("Your post is updated. Earlier versions stay visible in its history."), "success")
+            return redirect(url_for("forum.post_link", post_id=post.id))
+    status = 400 if form.errors else 200
+    return render_template("forum/post_edit.html", post=post, form=form), status
+
+
+@bp.route("/posts/<int:post_id>/withdraw", methods=["POST"])
+def post_withdraw(post_id):
+    post = load_visible(Post, post_id)
+    require("post_withdraw", post)
+    services.withdraw_post(post, me())
+    db.session.commit()
+    flash(_l("Your post is withdrawn."), "success")
+    return redirect(url_for("forum.post_link", post_id=post.id))
+
+
+@bp.route("/posts/<int:post_id>/flag", methods=["POST"])
+def post_flag(post_id):
+    post = load_visible(Post, post_id)
+    require("post_flag", post)
+    form = ReasonForm()
+    try:
+        if not form.validate_on_submit():
+            raise services.ForumError(_l("Say what is wrong with this post."))
+        services.flag_post(post, me(), form.reason.data)
+    except services.ForumError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_l("Thank you. The moderators will review the post."), "success")
+    return redirect(url_for("forum.post_link", post_id=post.id))
+
+
+# Moderation ---------------------------------------------------------------------------------
+
+
+@bp.route("/posts/<int:post_id>/hide", methods=["POST"])
+def post_hide(post_id):
+    post = load_visible(Post, post_id)
+    require("post_hide", post)
+    form = ReasonForm()
+    try:
+        if not form.validate_on_submit():
+            raise services.ForumError(_l("Give the reason: the author will read it."))
+        services.resolve_flags(post, me(), hide=True, reason=form.reason.data)
+    except services.ForumError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_l("The post is hidden. Its author sees the reason."), "success")
+    return redirect(request.form.get("back") == "flags" and url_for("forum.flag_list") or url_for("forum.post_link", post_id=post.id))
+
+
+@bp.route("/posts/<int:post_id>/unhide", methods=["POST"])
+def post_unhide(post_id):
+    post = load_visible(Post, post_id)
+    require("post_unhide", post)
+    services.unhide_post(post, me())
+    db.session.commit()
+    flash(_l("The post is shown again."), "success")
+    return redirect(url_for("forum.post_link", post_id=post.id))
+
+
+@bp.route("/posts/<int:post_id>/dismiss-flags", methods=["POST"])
+def flags_dismiss(post_id):
+    post = load_visible(Post, post_id)
+    require("flag_review", services.space_of(post))
+    services.resolve_flags(post, me(), hide=False)
+    db.session.commit()
+    flash(_l("The reports are dismissed."), "success")
+    return redirect(url_for("forum.flag_list"))
+
+
+THREAD_SWITCHES = {
+    "lock": ("thread_lock", services.set_locked, True, _l("The thread is locked.")),
+    "unlock": ("thread_unlock", services.set_locked, False, _l("The thread is open again.")),
+    "pin": ("thread_pin", services.set_pinned, True, _l("The thread is pinned.")),
+    "unpin": ("thread_unpin", services.set_pinned, False, _l("The thread is no longer pinned.")),
+}
+
+
+@bp.route("/threads/<int:thread_id>/<any(lock, unlock, pin, unpin):switch>", methods=["POST"])
+def thread_switch(thread_id, switch):
+    thread = load_visible(Thread, thread_id)
+    action, change, value, message = THREAD_SWITCHES[switch]
+    require(action, thread)
+    change(thread, me(), value)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("forum.thread", thread_id=thread.id))
+
+
+@bp.route("/threads/<int:thread_id>/move", methods=["GET", "POST"])
+def thread_move(thread_id):
+    thread = load_visible(Thread, thread_id)
+    require("thread_move", thread)
+    destinations = [
+        topic
+        for topic in db.session.scalars(
+            visible(select(Topic), Topic, current_user).options(joinedload(Topic.working_group))
+        )
+        if can(current_user, "topic_edit", topic) and topic.id != thread.topic_id
+    ]
+    form = MoveForm()
+    form.topic.choices = [(t.id, f"{t.working_group.code} — {t.title}") for t in destinations]
+    if form.validate_on_submit():
+        destination = next(t for t in destinations if t.id == form.topic.data)
+        services.move_thread(thread, destination, me())
+        db.session.commit()
+        flash(_l("The thread is moved."), "success")
+        return redirect(url_for("forum.thread", thread_id=thread.id))
+    status = 400 if form.errors else 200
+    return render_template("forum/thread_move.html", thread=thread, form=form), status
+
+
+@bp.route("/topics/<int:topic_id>/<any(close, reopen):switch>", methods=["POST"])
+def topic_switch(topic_id, switch):
+    topic = load_visible(Topic, topic_id)
+    require(f"topic_{switch}", topic)
+    services.close_topic(topic, me(), closed=switch == "close")
+    db.session.commit()
+    flash(_l("The topic is closed.") if switch == "close" else _l("The topic is open again."), "success")
+    return redirect(url_for("forum.topic", topic_id=topic.id))
+
+
+@bp.route("/flags")
+def flag_list():
+    """The review queue: reported posts in the spaces the person moderates."""
+    require("flag_review")
+    query = (
+        select(Flag)
+        .join(Post, Post.id == Flag.post_id)
+        .join(Thread, Thread.id == Post.thread_id)
+        .join(Topic, Topic.id == Thread.topic_id)
+        .where(Flag.resolved_at.is_(None))
+        .options(joinedload(Flag.post).joinedload(Post.thread), joinedload(Flag.reporter))
+        .order_by(Flag.created_at)
+    )
+    if not can(current_user, "admin_access"):
+        moderated = [int(p.split(":")[1]) for p in principals(current_user) if p.startswith("moderator:")]
+        query = query.where(Topic.working_group_id.in_(moderated))
+    query = visible(query, Post, current_user)
+    flags = db.session.scalars(query).all()
+    by_post = {}
+    for flag in flags:
+        by_post.setdefault(flag.post, []).append(flag)
+    return render_template("forum/flag_list.html", reported=by_post, reason_form=ReasonForm())
+
+
+# Topics and access --------------------------------------------------------------------------
+
+
+def topic_form_values(form):
+    return dict(
+        title=form.title.data,
+        description=form.description.data,
+        cycle=form.cycle.data,
+        questions=(form.questions.data or "").splitlines(),
+    )
+
+
+@bp.route("/<code>/topics/new", methods=["GET", "POST"])
+def topic_create(code):
+    space = load_space(code)
+    require("topic_create", space)
+    form = TopicForm()
+    if form.validate_on_submit():
+        try:
+            topic = services.create_topic(space, me(), **topic_form_values(form))
+        except services.ForumError as error:
+            db.session.rollback()
+            form.title.errors.append(str(error))
+        else:
+            db.session.commit()
+            return redirect(url_for("forum.topic", topic_id=topic.id))
+    status = 400 if form.errors else 200
+    return render_template("forum/topic_form.html", space=space, topic=None, form=form), status
+
+
+@bp.route("/topics/<int:topic_id>/edit", methods=["GET", "POST"])
+def topic_edit(topic_id):
+    topic = load_visible(Topic, topic_id, selectinload(Topic.questions))
+    require("topic_edit", topic)
+    form = TopicForm(
+        data=None if request.method == "POST" else dict(
+            title=topic.title,
+            description=topic.description_source,
+            cycle=topic.cycle,
+            questions="\n".join(q.text for q in topic.questions),
+        )
+    )
+    if form.validate_on_submit():
+        try:
+            services.edit_topic(topic, me(), **topic_form_values(form))
+        except services.ForumError as error:
+            db.session.rollback()
+            form.questions.errors.append(str(error))
+        else:
+            db.session.commit()
+            return redirect(url_for("forum.topic", topic_id=topic.id))
+    status = 400 if form.errors else 200
+    return render_template("forum/topic_form.html", space=topic.working_group, topic=topic, form=form), status
+
+
+LEVEL_LABELS = {
+    AccessLevel.PUBLIC.value: _l("Anyone, without signing in"),
+    AccessLevel.USERS.value: _l("Every approved user"),
+    AccessLevel.STATES.value: _l("States Parties and signatory States"),
+    AccessLevel.STATE_PARTIES.value: _l("States Parties only"),
+    AccessLevel.GROUP.value: _l("Members of a group"),
+}
+
+
+def access_form(current_level, current_group, inherit_label=None):
+    form = AccessForm(data=None if request.method == "POST" else {"level": current_level or "", "group": str(current_group or "")})
+    choices = [(level.value, LEVEL_LABELS[level.value]) for level in AccessLevel]
+    form.level.choices = ([("", inherit_label)] if inherit_label else []) + choices
+    groups = db.session.scalars(select(Group).order_by(Group.name)).all()
+    form.group.choices = [("", _l("No group"))] + [(str(g.id), g.name) for g in groups]
+    return form
+
+
+@bp.route("/<code>/access", methods=["GET", "POST"])
+def space_access(code):
+    space = load_space(code)
+    require("space_manage", space)
+    form = access_form(space.access_level, space.group_id)
+    if form.validate_on_submit():
+        try:
+            services.set_space_access(space, form.level.data, int(form.group.data or 0) or None, me())
+        except services.ForumError as error:
+            db.session.rollback()
+            form.level.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_l("Access is changed for the working group and everything in it."), "success")
+            return redirect(url_for("forum.space", code=space.code))
+    status = 400 if form.errors else 200
+    return render_template("forum/access_form.html", item=space, title=space.display_name, form=form), status
+
+
+@bp.route("/topics/<int:topic_id>/access", methods=["GET", "POST"])
+def topic_access(topic_id):
+    topic = load_visible(Topic, topic_id)
+    require("space_manage", topic.working_group)
+    form = access_form(topic.access_level, topic.group_id, _l("As the working group"))
+    if form.validate_on_submit():
+        try:
+            services.set_topic_access(topic, form.level.data or None, int(form.group.data or 0) or None, me())
+        except services.ForumError as error:
+            db.session.rollback()
+            form.level.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_l("Access is changed for the topic and everything in it."), "success")
+            return redirect(url_for("forum.topic", topic_id=topic.id))
+    status = 400 if form.errors else 200
+    return render_template("forum/access_form.html", item=topic, title=topic.title, form=form), status
