@@ -70,7 +70,7 @@ def demo_data(if_empty):
     from portal.accounts.reference import load_delegations
     from portal.auth.passwords import hash_password
     from portal.core.models import now_utc
-    from portal.forum.reference import load_working_groups
+    from portal.forum.reference import load_demo_topics, load_working_groups
 
     if if_empty and db.session.scalar(select(func.count()).select_from(Delegation)):
         click.echo("The database already has data; no demo data loaded.")
@@ -98,8 +98,16 @@ def demo_data(if_empty):
             )
         )
         lines.append(f"{email}  {password}  ({name})")
+    db.session.flush()
+    topics = 0
+    if lines:  # the accounts were just created: start the forum with a few topics too
+        officer = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[0][0]))
+        topics = load_demo_topics(officer)
     db.session.commit()
-    click.echo(f"Loaded {delegations} delegations, {groups} working groups, {len(lines)} accounts.")
+    click.echo(
+        f"Loaded {delegations} delegations, {groups} working groups, {len(lines)} accounts, "
+        f"{topics} topics."
+    )
     if lines:
         accounts_file = Path(current_app.instance_path) / "demo-accounts.txt"
         accounts_file.parent.mkdir(parents=True, exist_ok=True)

@@ -167,6 +167,7 @@ RULES = {
     or (space is not None and moderates(user, space)),
     # Secretariat administration (portal/admin)
     "admin_access": is_secretariat,
+    "group_manage": is_secretariat,
     "audit_view": is_secretariat,
     "job_list": is_secretariat,
     "job_retry": lambda user, job: is_secretariat(user) and job.status == "failed",

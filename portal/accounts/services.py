@@ -219,3 +219,46 @@ def change_delegation(user, delegation, by):
 
 def set_language(user, language):
     user.language = language
+
+
+# Named groups ---------------------------------------------------------------------------------
+
+
+def create_group(name, description, by):
+    from portal.accounts.models import Group
+
+    name = " ".join((name or "").split())
+    if not name:
+        raise AccountError(_l("Give the group a name."))
+    if db.session.scalar(select(Group).where(db.func.lower(Group.name) == name.lower())):
+        raise AccountError(_l("A group with this name already exists."))
+    group = Group(name=name, description=(description or "").strip())
+    db.session.add(group)
+    db.session.flush()
+    record("group.create", target=group, actor=by)
+    return group
+
+
+def add_group_member(group, email, by):
+    """Add the account with this email to `group`; its members read what the group may read."""
+    from portal.accounts.models import GroupMembership
+
+    user = find_user_by_email(email)
+    if user is None:
+        raise AccountError(_l("No account has this email address."))
+    if any(m.user_id == user.id for m in group.memberships):
+        raise AccountError(_l("%(name)s is already a member.", name=user.name))
+    db.session.add(GroupMembership(group=group, user=user))
+    record("group.add_member", target=group, actor=by, user_id=user.id)
+    return user
+
+
+def remove_group_member(group, user, by):
+    from portal.accounts.models import GroupMembership
+
+    db.session.execute(
+        db.delete(GroupMembership).where(
+            GroupMembership.group_id == group.id, GroupMembership.user_id == user.id
+        )
+    )
+    record("group.remove_member", target=group, actor=by, user_id=user.id)

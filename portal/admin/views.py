@@ -17,11 +17,14 @@ from flask import (
     url_for,
 )
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import false, select
+from flask_login import current_user
+from sqlalchemy import false, func, select
 
 from portal.access import require
+from portal.accounts import services as accounts
 from portal.accounts.forms import ActionForm
-from portal.admin.forms import AuditFilterForm
+from portal.accounts.models import Group, GroupMembership, User
+from portal.admin.forms import AuditFilterForm, GroupForm, MemberForm
 from portal.core import jobs
 from portal.core.audit import AuditEvent
 from portal.extensions import db
@@ -29,6 +32,10 @@ from portal.extensions import db
 bp = Blueprint("admin", __name__)
 
 PER_PAGE = 100
+
+
+def me():
+    return current_user._get_current_object()
 
 
 @bp.before_request
@@ -153,3 +160,77 @@ def job_retry(job_id):
     db.session.commit()
     flash(_l("The job is queued again."), "success")
     return redirect(url_for("admin.job_list"))
+
+
+# Named groups -------------------------------------------------------------------------------
+
+
+@bp.route("/groups", methods=["GET", "POST"])
+def group_list():
+    """Named groups: the readers of closed working groups and other restricted spaces."""
+    require("group_manage")
+    form = GroupForm()
+    if form.validate_on_submit():
+        try:
+            group = accounts.create_group(form.name.data, form.description.data, me())
+        except accounts.AccountError as error:
+            db.session.rollback()
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            return redirect(url_for("admin.group_detail", group_id=group.id))
+    groups = db.session.execute(
+        select(Group, func.count(GroupMembership.user_id))
+        .outerjoin(GroupMembership, GroupMembership.group_id == Group.id)
+        .group_by(Group.id)
+        .order_by(Group.name)
+    ).all()
+    status = 400 if form.errors else 200
+    return render_template("admin/group_list.html", groups=groups, form=form), status
+
+
+@bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
+def group_detail(group_id):
+    require("group_manage")
+    group = db.session.get(Group, group_id) or abort(404)
+    form = MemberForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.add_group_member(group, form.email.data, me())
+        except accounts.AccountError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_l("%(name)s is now a member.", name=user.name), "success")
+            return redirect(url_for("admin.group_detail", group_id=group.id))
+    members = db.session.scalars(
+        select(User)
+        .join(GroupMembership)
+        .where(GroupMembership.group_id == group.id)
+        .order_by(User.name)
+    ).all()
+    status = 400 if form.errors else 200
+    return (
+        render_template(
+            "admin/group_detail.html",
+            group=group,
+            members=members,
+            form=form,
+            action_form=ActionForm(),
+        ),
+        status,
+    )
+
+
+@bp.route("/groups/<int:group_id>/members/<int:user_id>/remove", methods=["POST"])
+def group_member_remove(group_id, user_id):
+    require("group_manage")
+    group = db.session.get(Group, group_id) or abort(404)
+    user = db.session.get(User, user_id) or abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    accounts.remove_group_member(group, user, me())
+    db.session.commit()
+    flash(_l("%(name)s is no longer a member.", name=user.name), "success")
+    return redirect(url_for("admin.group_detail", group_id=group.id))

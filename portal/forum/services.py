@@ -318,7 +318,7 @@ def attach(post, files):
                 sha256=stored.sha256,
                 size=stored.size,
                 mime_type=stored.kind.mime_type,
-                name=stored.original_name,
+                name=stored.download_name,
                 acl=post.acl,
             )
         )

@@ -101,6 +101,7 @@ MATRIX = {
         {"self": ACTIVE - SECRETARIAT, "own": NOBODY, "other": NOBODY},
     ),
     "admin_access": (no_target, {"-": SECRETARIAT}),
+    "group_manage": (no_target, {"-": SECRETARIAT}),
     "audit_view": (no_target, {"-": SECRETARIAT}),
     "job_list": (no_target, {"-": SECRETARIAT}),
     "job_retry": (job_target, {FAILED: SECRETARIAT, PENDING: NOBODY}),

@@ -26,8 +26,13 @@ def concrete_urls(app):
     for rule in app.url_map.iter_rules():
         values = {}
         for argument in rule.arguments:
-            converter = rule._converters[argument].__class__.__name__
-            values[argument] = 1 if converter == "IntegerConverter" else "x"
+            converter = rule._converters[argument]
+            if converter.__class__.__name__ == "IntegerConverter":
+                values[argument] = 1
+            elif converter.__class__.__name__ == "AnyConverter":
+                values[argument] = sorted(converter.items)[0]
+            else:
+                values[argument] = "x"
         path = rule.build(values)[1] if values or rule.arguments else rule.rule
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             yield rule.endpoint, path, method
