@@ -74,3 +74,11 @@ class AccessForm(FlaskForm):
     level = SelectField(_l("Who may read it"))
     group = SelectField(_l("Group (for a closed space)"), validators=[Optional()])
     submit = SubmitField(_l("Save access"))
+
+
+class ModeratorForm(FlaskForm):
+    email = StringField(
+        _l("Email address of the chair or facilitator"),
+        validators=[DataRequired(), Length(max=254)],
+    )
+    submit = SubmitField(_l("Add moderator"))

@@ -432,3 +432,35 @@ def mark_read(user, thread, number):
         db.session.add(ThreadRead(user_id=user.id, thread_id=thread.id, last_read_number=number))
     elif marker.last_read_number < number:
         marker.last_read_number = number
+
+
+# Chairs and facilitators --------------------------------------------------------------------
+
+
+def add_moderator(space, email, by):
+    """Make the account with this email a moderator of `space` (and its sub-workstreams)."""
+    from portal.auth.services import find_user_by_email
+    from portal.forum.models import WorkingGroupModerator
+
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        raise ForumError(_l("No active account has this email address."))
+    if space.acl not in principals_of(user):
+        raise ForumError(_l("%(name)s cannot read this working group.", name=user.name))
+    if db.session.get(WorkingGroupModerator, (space.id, user.id)) is not None:
+        raise ForumError(_l("%(name)s already moderates this working group.", name=user.name))
+    db.session.add(WorkingGroupModerator(working_group_id=space.id, user_id=user.id))
+    record("forum.moderator_add", target=space, actor=by, user_id=user.id)
+    return user
+
+
+def remove_moderator(space, user, by):
+    from portal.forum.models import WorkingGroupModerator
+
+    db.session.execute(
+        db.delete(WorkingGroupModerator).where(
+            WorkingGroupModerator.working_group_id == space.id,
+            WorkingGroupModerator.user_id == user.id,
+        )
+    )
+    record("forum.moderator_remove", target=space, actor=by, user_id=user.id)

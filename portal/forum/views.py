@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.access import AccessLevel, can, principals, require, visible
-from portal.accounts.models import Delegation, Group
+from portal.accounts.models import Delegation, Group, User
 from portal.core.files import send_stored
 from portal.extensions import db
 from portal.forum import services
@@ -21,6 +21,7 @@ from portal.forum.forms import (
     MARKDOWN_HINT,
     AccessForm,
     EditPostForm,
+    ModeratorForm,
     MoveForm,
     PostForm,
     ReasonForm,
@@ -37,6 +38,7 @@ from portal.forum.models import (
     ThreadRead,
     Topic,
     WorkingGroup,
+    WorkingGroupModerator,
 )
 
 bp = Blueprint("forum", __name__)
@@ -608,3 +610,40 @@ def topic_access(topic_id):
             return redirect(url_for("forum.topic", topic_id=topic.id))
     status = 400 if form.errors else 200
     return render_template("forum/access_form.html", item=topic, title=topic.title, form=form), status
+
+
+@bp.route("/<code>/moderators", methods=["GET", "POST"])
+def space_moderators(code):
+    """The chairs and facilitators who moderate a working group, named by the Secretariat."""
+    space = load_space(code)
+    require("space_manage", space)
+    form = ModeratorForm()
+    if form.validate_on_submit():
+        try:
+            user = services.add_moderator(space, form.email.data, me())
+        except services.ForumError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_l("%(name)s now moderates this working group.", name=user.name), "success")
+            return redirect(url_for("forum.space_moderators", code=space.code))
+    moderators = db.session.scalars(
+        select(User)
+        .join(WorkingGroupModerator, WorkingGroupModerator.user_id == User.id)
+        .where(WorkingGroupModerator.working_group_id == space.id)
+        .order_by(User.name)
+    ).all()
+    status = 400 if form.errors else 200
+    return render_template("forum/moderator_list.html", space=space, moderators=moderators, form=form), status
+
+
+@bp.route("/<code>/moderators/<int:user_id>/remove", methods=["POST"])
+def space_moderator_remove(code, user_id):
+    space = load_space(code)
+    require("space_manage", space)
+    user = db.session.get(User, user_id) or abort(404)
+    services.remove_moderator(space, user, me())
+    db.session.commit()
+    flash(_l("%(name)s no longer moderates this working group.", name=user.name), "success")
+    return redirect(url_for("forum.space_moderators", code=space.code))
