@@ -1,6 +1,7 @@
 """What every template can use: language, direction, language names, access checks, dates."""
 
 from flask import current_app
+from babel.units import format_unit
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
@@ -20,7 +21,27 @@ def register(app):
         }
 
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.filters["datetime"] = lambda value, style="medium": (
-        format_datetime(value, style) if value else ""
-    )
+    app.jinja_env.filters["datetime"] = format_moment
+    app.jinja_env.filters["filesize"] = format_size
     app.jinja_env.globals["language_name"] = language_name
+
+
+#: English dates as the United Nations writes them (25 Nov 2026, 17:29), not the US style
+#: that CLDR's plain "en" gives; the other languages use their CLDR formats.
+ENGLISH_FORMATS = {"short": "d MMM y, HH:mm", "medium": "d MMMM y, HH:mm"}
+
+
+def format_moment(value, style="medium"):
+    if not value:
+        return ""
+    if str(get_locale()) == "en":
+        return format_datetime(value, ENGLISH_FORMATS.get(style, style))
+    return format_datetime(value, style)
+
+
+def format_size(size):
+    """A file size in the reader's language (CLDR unit names): 12 kB, 3.4 MB."""
+    locale = str(get_locale() or "en")
+    if size < 1024 * 1024:
+        return format_unit(max(1, round(size / 1024)), "digital-kilobyte", "short", locale=locale)
+    return format_unit(round(size / 1024 / 1024, 1), "digital-megabyte", "short", locale=locale)

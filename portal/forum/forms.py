@@ -10,6 +10,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.forum.models import ThreadKind
@@ -21,8 +22,9 @@ MARKDOWN_HINT = _l(
 
 
 def question_choices(topic):
-    return [("", _l("None"))] + [
-        (str(q.id), f"{number}. {q.text}") for number, q in enumerate(topic.questions, start=1)
+    return [SelectChoice("", _l("None"))] + [
+        SelectChoice(str(q.id), f"{number}. {q.text}")
+        for number, q in enumerate(topic.questions, start=1)
     ]
 
 
@@ -37,7 +39,7 @@ class PostForm(FlaskForm):
 class ThreadForm(PostForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     kind = SelectField(
-        _l("Kind of thread"), choices=[(kind.value, kind.label) for kind in ThreadKind]
+        _l("Kind of thread"), choices=[SelectChoice(kind.value, kind.label) for kind in ThreadKind]
     )
     submit = SubmitField(_l("Start thread"))
 

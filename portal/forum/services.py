@@ -144,8 +144,8 @@ def create_topic(space, by, title, description, cycle, questions):
         description_html=render_markdown(description or ""),
         cycle=cycle,
         created_by_id=by.id,
+        acl=space.acl,  # a new topic has no level of its own: it reads as its working group
     )
-    topic.acl = topic_acl(topic)
     topic.questions = [
         GuidingQuestion(position=number, text=text)
         for number, text in enumerate(q for q in questions if q.strip())

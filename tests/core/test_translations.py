@@ -49,7 +49,7 @@ def test_extracted_template_is_up_to_date(tmp_path):
     extract_messages(output)
     with open(output, "rb") as handle:
         current = {message.id for message in read_po(handle) if message.id}
-    assert current == template_ids(), sorted(current ^ template_ids())[:10]
+    assert current == template_ids(), sorted(map(str, current ^ template_ids()))[:10]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
