@@ -16,9 +16,10 @@ Reaching pages: every endpoint needs a signed-in, active user unless its view is
 
 import enum
 
-from flask import abort, current_app, g, redirect, request, url_for
+from flask import abort, current_app, g, has_request_context, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import false, or_, select
+from werkzeug.local import LocalProxy
 
 from portal.accounts.models import DelegationKind
 from portal.extensions import db
@@ -91,8 +92,11 @@ def moderated_spaces(user):
 
 
 def principals(user):
-    """The principals of `user`, cached for the request when `user` is the current user."""
-    if user is not None and user is getattr(current_user, "_get_current_object", lambda: None)():
+    """The principals of `user`, cached for the request when `user` is the current user
+    (given as the object or as the `current_user` proxy)."""
+    if isinstance(user, LocalProxy):
+        user = user._get_current_object()
+    if has_request_context() and user is not None and user is current_user._get_current_object():
         if "portal_principals" not in g:
             g.portal_principals = principals_of(user)
         return g.portal_principals

@@ -73,8 +73,10 @@ def post_readable(user, post):
     """A hidden post's text is shown to its author and the moderators only."""
     if not sees(user, post) or post.withdrawn_at is not None:
         return False
-    return post.hidden_at is None or post.author_id == user.id or moderates(
-        user, post.thread.topic.working_group
+    return (
+        post.hidden_at is None
+        or post.author_id == user.id
+        or moderates(user, post.thread.topic.working_group)
     )
 
 
@@ -118,53 +120,62 @@ RULES = {
     ),
     # Working groups, topics, threads and posts (portal/forum)
     "space_view": sees,
-    "space_manage": lambda user, space: is_secretariat(user),
+    # Like every forum action, only on what the person can read: a closed space answers 404
+    # to the Secretariat too, unless it is in the group.
+    "space_manage": lambda user, space: sees(user, space) and is_secretariat(user),
     "topic_view": sees,
     "topic_create": lambda user, space: sees(user, space) and moderates(user, space),
     "topic_edit": lambda user, topic: sees(user, topic) and moderates(user, topic.working_group),
-    "topic_close": lambda user, topic: sees(user, topic)
-    and not topic.is_closed
-    and moderates(user, topic.working_group),
-    "topic_reopen": lambda user, topic: sees(user, topic)
-    and topic.is_closed
-    and moderates(user, topic.working_group),
+    "topic_close": lambda user, topic: (
+        sees(user, topic) and not topic.is_closed and moderates(user, topic.working_group)
+    ),
+    "topic_reopen": lambda user, topic: (
+        sees(user, topic) and topic.is_closed and moderates(user, topic.working_group)
+    ),
     "thread_view": sees,
     "thread_create": lambda user, topic: sees(user, topic) and topic_open_to_posts(user, topic),
     "post_create": thread_open_to_posts,
     "post_read": post_readable,
     "post_edit": own_live_post,
-    "post_withdraw": lambda user, post: post.author_id == user.id
-    and sees(user, post)
-    and post.withdrawn_at is None,
-    "post_flag": lambda user, post: post.author_id != user.id
-    and sees(user, post)
-    and post.withdrawn_at is None
-    and post.hidden_at is None,
+    "post_withdraw": lambda user, post: (
+        post.author_id == user.id and sees(user, post) and post.withdrawn_at is None
+    ),
+    "post_flag": lambda user, post: (
+        post.author_id != user.id
+        and sees(user, post)
+        and post.withdrawn_at is None
+        and post.hidden_at is None
+    ),
     "post_history_view": post_readable,
     "attachment_download": lambda user, attachment: post_readable(user, attachment.post),
-    "post_hide": lambda user, post: sees(user, post)
-    and post.hidden_at is None
-    and post.withdrawn_at is None
-    and moderates(user, space_of(post)),
-    "post_unhide": lambda user, post: sees(user, post)
-    and post.hidden_at is not None
-    and moderates(user, space_of(post)),
-    "thread_lock": lambda user, thread: sees(user, thread)
-    and not thread.is_locked
-    and moderates(user, space_of(thread)),
-    "thread_unlock": lambda user, thread: sees(user, thread)
-    and thread.is_locked
-    and moderates(user, space_of(thread)),
-    "thread_pin": lambda user, thread: sees(user, thread)
-    and not thread.is_pinned
-    and moderates(user, space_of(thread)),
-    "thread_unpin": lambda user, thread: sees(user, thread)
-    and thread.is_pinned
-    and moderates(user, space_of(thread)),
+    "post_hide": lambda user, post: (
+        sees(user, post)
+        and post.hidden_at is None
+        and post.withdrawn_at is None
+        and moderates(user, space_of(post))
+    ),
+    "post_unhide": lambda user, post: (
+        sees(user, post) and post.hidden_at is not None and moderates(user, space_of(post))
+    ),
+    "thread_lock": lambda user, thread: (
+        sees(user, thread) and not thread.is_locked and moderates(user, space_of(thread))
+    ),
+    "thread_unlock": lambda user, thread: (
+        sees(user, thread) and thread.is_locked and moderates(user, space_of(thread))
+    ),
+    "thread_pin": lambda user, thread: (
+        sees(user, thread) and not thread.is_pinned and moderates(user, space_of(thread))
+    ),
+    "thread_unpin": lambda user, thread: (
+        sees(user, thread) and thread.is_pinned and moderates(user, space_of(thread))
+    ),
     "thread_move": lambda user, thread: sees(user, thread) and moderates(user, space_of(thread)),
-    "flag_review": lambda user, space=None: is_secretariat(user)
-    or (space is None and any(p.startswith("moderator:") for p in principals(user)))
-    or (space is not None and moderates(user, space)),
+    # Without a space: whether the person has a review queue at all.
+    "flag_review": lambda user, space=None: (
+        (is_secretariat(user) or any(p.startswith("moderator:") for p in principals(user)))
+        if space is None
+        else sees(user, space) and moderates(user, space)
+    ),
     # Secretariat administration (portal/admin)
     "admin_access": is_secretariat,
     "group_manage": is_secretariat,

@@ -68,7 +68,9 @@ def handle_http_exception(error):
     if error.code in MESSAGES:
         return render_error(error.code)
     title, message = MESSAGES[400 if error.code < 500 else 500]
-    return render_template("errors/error.html", code=error.code, title=title, message=message), error.code
+    return render_template(
+        "errors/error.html", code=error.code, title=title, message=message
+    ), error.code
 
 
 def handle_csrf_error(error):

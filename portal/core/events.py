@@ -4,6 +4,7 @@ An event says what happened (`post.created`, `thread.created`, `post.mention`, `
 who did it and to what; the notifications package fans events out to subscribers after
 commit. Nothing is sent from here: a rolled-back change leaves no event behind.
 """
+
 from portal.core.models import CreatedMixin, IdMixin
 from portal.extensions import db
 

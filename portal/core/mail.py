@@ -7,9 +7,9 @@ a Message-ID fixed at queue time, so a rare duplicate after a crash can be recog
 
 import logging
 import smtplib
-from pathlib import Path
 from email.message import EmailMessage
 from email.utils import make_msgid
+from pathlib import Path
 
 from flask import current_app, render_template
 from flask_babel import force_locale

@@ -1,7 +1,7 @@
 """What every template can use: language, direction, language names, access checks, dates."""
 
-from flask import current_app
 from babel.units import format_unit
+from flask import current_app
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 

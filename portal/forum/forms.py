@@ -1,4 +1,5 @@
 """Forms of the forum: topics, threads, posts, moderation and flags."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField

@@ -5,6 +5,7 @@ access policy), changes rows, records audit entries and events in the same trans
 raises `ForumError` with a message a person can read when the change is not possible; nothing
 is written then. The view commits once.
 """
+
 import html
 import re
 
@@ -52,13 +53,27 @@ def check_level(level, group_id):
         raise ForumError(_l("Choose the group whose members may read it."))
 
 
+def looser_than_space(level, group_id, space):
+    """Whether a topic at `level` would let in someone its working group keeps out."""
+    return STRICTNESS[level] < STRICTNESS[space.access_level] or (
+        space.access_level == AccessLevel.GROUP.value
+        and (level != space.access_level or group_id != space.group_id)
+    )
+
+
 def set_space_access(space, level, group_id, by):
-    """Change who may read a working group; everything in it follows."""
+    """Change who may read a working group; everything in it follows. A topic whose own level
+    is no longer stricter than the space's takes the space's: else what the space now shuts
+    out would stay readable there."""
     check_level(level, group_id)
     old = space.acl
     space.access_level = level
     space.group_id = group_id if level == AccessLevel.GROUP.value else None
     space.derive_acl()
+    for topic in space.topics:
+        if topic.access_level and looser_than_space(topic.access_level, topic.group_id, space):
+            topic.access_level = None
+            topic.group_id = None
     rederive_access(space)
     record("forum.space_access", target=space, actor=by, old=old, new=space.acl)
 
@@ -73,11 +88,7 @@ def set_topic_access(topic, level, group_id, by):
     """Give a topic a level of its own (stricter than its working group's), or None to inherit."""
     if level:
         check_level(level, group_id)
-        space_level = topic.working_group.access_level
-        if STRICTNESS[level] < STRICTNESS[space_level] or (
-            space_level == AccessLevel.GROUP.value
-            and (level != space_level or group_id != topic.working_group.group_id)
-        ):
+        if looser_than_space(level, group_id, topic.working_group):
             raise ForumError(
                 _l("A topic can only be more restricted than its working group, not less.")
             )
@@ -132,7 +143,9 @@ def clean_title(title):
     if not title:
         raise ForumError(_l("Give a title."))
     if len(title) > TITLE_MAX:
-        raise ForumError(_l("The title is too long: at most %(count)d characters.", count=TITLE_MAX))
+        raise ForumError(
+            _l("The title is too long: at most %(count)d characters.", count=TITLE_MAX)
+        )
     return title
 
 
@@ -157,21 +170,34 @@ def create_topic(space, by, title, description, cycle, questions):
 
 
 def edit_topic(topic, by, title, description, cycle, questions):
-    """Change a topic; guiding questions that posts already answer cannot be removed."""
+    """Change a topic. A guiding question keeps its answers wherever its line moves, and when it
+    is reworded in its place; one that posts already answer cannot be removed (matching by
+    position alone would hand the answers of a removed question to the next one)."""
     topic.title = clean_title(title)
     topic.description_source = description or ""
     topic.description_html = render_markdown(description or "")
     topic.cycle = cycle
     texts = [q.strip() for q in questions if q.strip()]
-    for position, question in enumerate(list(topic.questions)):
-        if position < len(texts):
-            question.text = texts[position]
-        elif db.session.scalar(select(func.count()).where(Post.question_id == question.id)):
+    current = list(topic.questions)
+    by_text = {}
+    for question in current:
+        by_text.setdefault(question.text, question)
+    chosen = []
+    for position, text in enumerate(texts):
+        question = by_text.pop(text, None)
+        if question is None and position < len(current):
+            in_place = current[position]
+            if in_place.text not in texts and in_place not in chosen:
+                question = in_place
+        chosen.append(question or GuidingQuestion())
+    for question in current:
+        if question not in chosen and db.session.scalar(
+            select(func.count()).where(Post.question_id == question.id)
+        ):
             raise ForumError(_l("A guiding question that has answers cannot be removed."))
-        else:
-            topic.questions.remove(question)
-    for position in range(len(topic.questions), len(texts)):
-        topic.questions.append(GuidingQuestion(position=position, text=texts[position]))
+    for position, (question, text) in enumerate(zip(chosen, texts)):
+        question.position, question.text = position, text
+    topic.questions = chosen
     record("forum.topic_edit", target=topic, actor=by)
 
 
@@ -229,6 +255,10 @@ def add_post(thread, author, body, quoted_post_id=None, question_id=None, files=
         if question is None or question.topic_id != thread.topic.id:
             raise ForumError(_l("Choose a guiding question of this topic."))
     mentioned = mentioned_readers(body, thread)
+    if thread.id is not None:
+        # Lock the thread and count afresh: two replies written at the same moment would
+        # otherwise both take the next number (and the second fail on the unique constraint).
+        db.session.refresh(thread, ["post_count"], with_for_update=True)
     thread.post_count += 1
     thread.last_post_at = now_utc()
     post = Post(
@@ -258,9 +288,7 @@ def check_body(body):
         raise ForumError(_l("Write something before posting."))
     limit = current_app.config["PORTAL_POST_MAX_CHARS"]
     if len(body) > limit:
-        raise ForumError(
-            _l("The post is too long: at most %(count)d characters.", count=limit)
-        )
+        raise ForumError(_l("The post is too long: at most %(count)d characters.", count=limit))
     return body
 
 
@@ -273,13 +301,14 @@ def mentioned_readers(body, thread):
     found = {person.email: person for person in people if person.is_active}
     unknown = [a for a in addresses if a not in found]
     if unknown:
-        raise ForumError(
-            _l("No active account has the address %(address)s.", address=unknown[0])
-        )
+        raise ForumError(_l("No active account has the address %(address)s.", address=unknown[0]))
     blind = [p for p in found.values() if thread.acl not in principals_of(p)]
     if blind:
         raise ForumError(
-            _l("%(name)s cannot read this thread, so they cannot be mentioned in it.", name=blind[0].name)
+            _l(
+                "%(name)s cannot read this thread, so they cannot be mentioned in it.",
+                name=blind[0].name,
+            )
         )
     return list(found.values())
 
@@ -295,7 +324,9 @@ def with_mentions(body_html, people):
         pattern = re.compile(r"(?<![\w@])@" + re.escape(person.email) + r"\b", re.IGNORECASE)
         label = f'<span class="mention">@{html.escape(person.name)}</span>'
         parts = [
-            part if part.startswith(("<pre>", "<code>")) else pattern.sub(lambda _m: label, part)
+            part
+            if part.startswith(("<pre>", "<code>"))
+            else pattern.sub(lambda _m, label=label: label, part)
             for part in parts
         ]
     return "".join(parts)
@@ -338,9 +369,13 @@ def edit_post(post, by, body):
             written_at=post.edited_at or post.created_at,
         )
     )
+    already = set(mentions(post.body_source))
     post.body_source = body
     post.body_html = with_mentions(render_markdown(body), mentioned)
     post.edited_at = now_utc()
+    for person in mentioned:
+        if person.id != by.id and person.email not in already:
+            emit("post.mention", post, actor=by, recipient=person)
 
 
 def withdraw_post(post, by):
@@ -399,7 +434,9 @@ def flag_post(post, by, reason):
     if not reason:
         raise ForumError(_l("Say what is wrong with this post."))
     open_flag = db.session.scalar(
-        select(Flag).where(Flag.post_id == post.id, Flag.reporter_id == by.id, Flag.resolved_at.is_(None))
+        select(Flag).where(
+            Flag.post_id == post.id, Flag.reporter_id == by.id, Flag.resolved_at.is_(None)
+        )
     )
     if open_flag is not None:
         raise ForumError(_l("You have already reported this post; the moderators will look at it."))
@@ -416,7 +453,11 @@ def resolve_flags(post, by, hide, reason=""):
     db.session.execute(
         update(Flag)
         .where(Flag.post_id == post.id, Flag.resolved_at.is_(None))
-        .values(resolved_at=now_utc(), resolved_by_id=by.id, resolution="hidden" if hide else "dismissed")
+        .values(
+            resolved_at=now_utc(),
+            resolved_by_id=by.id,
+            resolution="hidden" if hide else "dismissed",
+        )
     )
     if not hide:
         record("forum.flags_dismissed", target=post, actor=by)

@@ -4,12 +4,14 @@ Every page loads what it shows through the access policy: lists are filtered wit
 `visible()`, single items answer 404 when they are not visible, and actions `require()`
 their rule. The number of queries per page does not grow with the number of posts.
 """
+
 import difflib
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.access import AccessLevel, can, principals, require, visible
@@ -47,6 +49,7 @@ bp = Blueprint("forum", __name__)
 @bp.context_processor
 def forum_context():
     return {"markdown_hint": MARKDOWN_HINT}
+
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 50
@@ -98,14 +101,15 @@ def index():
     ).all()
     counts = dict(
         db.session.execute(
-            visible(select(Topic.working_group_id, func.count(Topic.id)), Topic, current_user)
-            .group_by(Topic.working_group_id)
+            visible(
+                select(Topic.working_group_id, func.count(Topic.id)), Topic, current_user
+            ).group_by(Topic.working_group_id)
         ).all()
     )
     unread = db.session.scalar(
-        with_read_marker(
-            visible(select(func.count(Thread.id)), Thread, current_user)
-        ).where(unread_condition())
+        with_read_marker(visible(select(func.count(Thread.id)), Thread, current_user)).where(
+            unread_condition()
+        )
     )
     return render_template(
         "forum/space_list.html",
@@ -219,11 +223,8 @@ def thread(thread_id):
     page.total = thread.post_count
     marker = db.session.get(ThreadRead, (current_user.id, thread.id))
     first_unread = (marker.last_read_number if marker else 0) + 1
-    if page.items:
-        services.mark_read(me(), thread, page.items[-1].number)
-        db.session.commit()
     form = reply_form(thread)
-    return render_template(
+    page_html = render_template(
         "forum/thread_detail.html",
         thread=thread,
         page=page,
@@ -232,6 +233,16 @@ def thread(thread_id):
         form=form,
         reason_form=ReasonForm(),
     )
+    # Marked read once the page is made: a commit expires every loaded row, and the template
+    # would then load each post again, one query at a time.
+    if page.items:
+        services.mark_read(me(), thread, page.items[-1].number)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            # The same person's other request (a second tab) marked the thread first.
+            db.session.rollback()
+    return page_html
 
 
 def reply_form(thread, formdata=None):
@@ -257,7 +268,9 @@ def post_link(post_id):
     """A lasting link to one post: its page of the thread, scrolled to it."""
     post = load_visible(Post, post_id)
     page = (post.number - 1) // POSTS_PER_PAGE + 1
-    return redirect(url_for("forum.thread", thread_id=post.thread_id, page=page) + f"#post-{post.number}")
+    return redirect(
+        url_for("forum.thread", thread_id=post.thread_id, page=page) + f"#post-{post.number}"
+    )
 
 
 @bp.route("/posts/<int:post_id>/history")
@@ -286,13 +299,27 @@ def attachment_download(attachment_id):
 # Writing ------------------------------------------------------------------------------------
 
 
+def closed_to_posts(form, thread=None):
+    """Refuse a post to a thread locked or a topic closed, perhaps while the person was writing:
+    for someone who can read it, these are the only refusals of `post_create` and
+    `thread_create`, and the form comes back with their text and the reason."""
+    form.validate()
+    if thread is not None and thread.is_locked:
+        form.body.errors.append(_l("This thread is locked: no new replies."))
+    else:
+        form.body.errors.append(_l("This topic is closed: it can be read but not added to."))
+
+
 @bp.route("/topics/<int:topic_id>/new", methods=["GET", "POST"])
 def thread_create(topic_id):
     topic = load_visible(Topic, topic_id, selectinload(Topic.questions))
-    require("thread_create", topic)
+    if request.method == "GET":
+        require("thread_create", topic)
     form = ThreadForm()
     form.question.choices = question_choices(topic)
-    if form.validate_on_submit():
+    if not can(current_user, "thread_create", topic):
+        closed_to_posts(form)
+    elif form.validate_on_submit():
         try:
             thread, _post = services.create_thread(
                 topic,
@@ -316,15 +343,18 @@ def thread_create(topic_id):
 @bp.route("/threads/<int:thread_id>/reply", methods=["POST"])
 def post_create(thread_id):
     thread = load_visible(Thread, thread_id)
-    require("post_create", thread)
     form = reply_form(thread, formdata=request.form)
-    if form.validate_on_submit():
+    if not can(current_user, "post_create", thread):
+        closed_to_posts(form, thread)
+    elif form.validate_on_submit():
         try:
             post = services.reply(
                 thread,
                 me(),
                 form.body.data,
-                quoted_post_id=int(form.quoted_post.data) if (form.quoted_post.data or "").isdigit() else None,
+                quoted_post_id=int(form.quoted_post.data)
+                if (form.quoted_post.data or "").isdigit()
+                else None,
                 question_id=int(form.question.data) if form.question.data else None,
                 files=request.files.getlist(form.attachments.name),
             )
@@ -350,7 +380,9 @@ def post_edit(post_id):
             form.body.errors.append(str(error))
         else:
             db.session.commit()
-            flash(_l("Your post is updated. Earlier versions stay visible in its history."), "success")
+            flash(
+                _l("Your post is updated. Earlier versions stay visible in its history."), "success"
+            )
             return redirect(url_for("forum.post_link", post_id=post.id))
     status = 400 if form.errors else 200
     return render_template("forum/post_edit.html", post=post, form=form), status
@@ -402,7 +434,11 @@ def post_hide(post_id):
     else:
         db.session.commit()
         flash(_l("The post is hidden. Its author sees the reason."), "success")
-    return redirect(request.form.get("back") == "flags" and url_for("forum.flag_list") or url_for("forum.post_link", post_id=post.id))
+    return redirect(
+        request.form.get("back") == "flags"
+        and url_for("forum.flag_list")
+        or url_for("forum.post_link", post_id=post.id)
+    )
 
 
 @bp.route("/posts/<int:post_id>/unhide", methods=["POST"])
@@ -418,7 +454,7 @@ def post_unhide(post_id):
 @bp.route("/posts/<int:post_id>/dismiss-flags", methods=["POST"])
 def flags_dismiss(post_id):
     post = load_visible(Post, post_id)
-    require("flag_review", services.space_of(post))
+    require("flag_review", post.thread.topic.working_group)
     services.resolve_flags(post, me(), hide=False)
     db.session.commit()
     flash(_l("The reports are dismissed."), "success")
@@ -473,7 +509,10 @@ def topic_switch(topic_id, switch):
     require(f"topic_{switch}", topic)
     services.close_topic(topic, me(), closed=switch == "close")
     db.session.commit()
-    flash(_l("The topic is closed.") if switch == "close" else _l("The topic is open again."), "success")
+    flash(
+        _l("The topic is closed.") if switch == "close" else _l("The topic is open again."),
+        "success",
+    )
     return redirect(url_for("forum.topic", topic_id=topic.id))
 
 
@@ -486,12 +525,15 @@ def flag_list():
         .join(Post, Post.id == Flag.post_id)
         .join(Thread, Thread.id == Post.thread_id)
         .join(Topic, Topic.id == Thread.topic_id)
-        .where(Flag.resolved_at.is_(None))
+        # Nobody reads a withdrawn post, moderators included: nothing is left to review.
+        .where(Flag.resolved_at.is_(None), Post.withdrawn_at.is_(None))
         .options(joinedload(Flag.post).joinedload(Post.thread), joinedload(Flag.reporter))
         .order_by(Flag.created_at)
     )
     if not can(current_user, "admin_access"):
-        moderated = [int(p.split(":")[1]) for p in principals(current_user) if p.startswith("moderator:")]
+        moderated = [
+            int(p.split(":")[1]) for p in principals(current_user) if p.startswith("moderator:")
+        ]
         query = query.where(Topic.working_group_id.in_(moderated))
     query = visible(query, Post, current_user)
     flags = db.session.scalars(query).all()
@@ -536,7 +578,9 @@ def topic_edit(topic_id):
     topic = load_visible(Topic, topic_id, selectinload(Topic.questions))
     require("topic_edit", topic)
     form = TopicForm(
-        data=None if request.method == "POST" else dict(
+        data=None
+        if request.method == "POST"
+        else dict(
             title=topic.title,
             description=topic.description_source,
             cycle=topic.cycle,
@@ -553,7 +597,9 @@ def topic_edit(topic_id):
             db.session.commit()
             return redirect(url_for("forum.topic", topic_id=topic.id))
     status = 400 if form.errors else 200
-    return render_template("forum/topic_form.html", space=topic.working_group, topic=topic, form=form), status
+    return render_template(
+        "forum/topic_form.html", space=topic.working_group, topic=topic, form=form
+    ), status
 
 
 LEVEL_LABELS = {
@@ -566,7 +612,11 @@ LEVEL_LABELS = {
 
 
 def access_form(current_level, current_group, inherit_label=None):
-    form = AccessForm(data=None if request.method == "POST" else {"level": current_level or "", "group": str(current_group or "")})
+    form = AccessForm(
+        data=None
+        if request.method == "POST"
+        else {"level": current_level or "", "group": str(current_group or "")}
+    )
     choices = [(level.value, LEVEL_LABELS[level.value]) for level in AccessLevel]
     form.level.choices = ([("", inherit_label)] if inherit_label else []) + choices
     groups = db.session.scalars(select(Group).order_by(Group.name)).all()
@@ -581,7 +631,9 @@ def space_access(code):
     form = access_form(space.access_level, space.group_id)
     if form.validate_on_submit():
         try:
-            services.set_space_access(space, form.level.data, int(form.group.data or 0) or None, me())
+            services.set_space_access(
+                space, form.level.data, int(form.group.data or 0) or None, me()
+            )
         except services.ForumError as error:
             db.session.rollback()
             form.level.errors.append(str(error))
@@ -590,7 +642,9 @@ def space_access(code):
             flash(_l("Access is changed for the working group and everything in it."), "success")
             return redirect(url_for("forum.space", code=space.code))
     status = 400 if form.errors else 200
-    return render_template("forum/access_form.html", item=space, title=space.display_name, form=form), status
+    return render_template(
+        "forum/access_form.html", item=space, title=space.display_name, form=form
+    ), status
 
 
 @bp.route("/topics/<int:topic_id>/access", methods=["GET", "POST"])
@@ -600,7 +654,9 @@ def topic_access(topic_id):
     form = access_form(topic.access_level, topic.group_id, _l("As the working group"))
     if form.validate_on_submit():
         try:
-            services.set_topic_access(topic, form.level.data or None, int(form.group.data or 0) or None, me())
+            services.set_topic_access(
+                topic, form.level.data or None, int(form.group.data or 0) or None, me()
+            )
         except services.ForumError as error:
             db.session.rollback()
             form.level.errors.append(str(error))
@@ -609,7 +665,9 @@ def topic_access(topic_id):
             flash(_l("Access is changed for the topic and everything in it."), "success")
             return redirect(url_for("forum.topic", topic_id=topic.id))
     status = 400 if form.errors else 200
-    return render_template("forum/access_form.html", item=topic, title=topic.title, form=form), status
+    return render_template(
+        "forum/access_form.html", item=topic, title=topic.title, form=form
+    ), status
 
 
 @bp.route("/<code>/moderators", methods=["GET", "POST"])
@@ -635,7 +693,9 @@ def space_moderators(code):
         .order_by(User.name)
     ).all()
     status = 400 if form.errors else 200
-    return render_template("forum/moderator_list.html", space=space, moderators=moderators, form=form), status
+    return render_template(
+        "forum/moderator_list.html", space=space, moderators=moderators, form=form
+    ), status
 
 
 @bp.route("/<code>/moderators/<int:user_id>/remove", methods=["POST"])

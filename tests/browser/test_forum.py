@@ -83,8 +83,10 @@ def second_page(browser, live_server, browser_problems):
     tab = context.new_page()
     tab.on(
         "console",
-        lambda message: message.type == "error"
-        and browser_problems.append(f"second tab, console: {message.text}"),
+        lambda message: (
+            message.type == "error"
+            and browser_problems.append(f"second tab, console: {message.text}")
+        ),
     )
     tab.on("pageerror", lambda error: browser_problems.append(f"second tab, uncaught: {error}"))
     yield tab

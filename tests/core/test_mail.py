@@ -1,4 +1,5 @@
 """Email rendering and the development mail backend."""
+
 from email import message_from_bytes, policy
 
 from portal.core.jobs import run_due_jobs
