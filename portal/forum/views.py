@@ -177,15 +177,20 @@ def topic(topic_id):
 
 
 def answers_by_question(topic):
-    """For each guiding question, the delegations that have answered it (visible posts only)."""
+    """For each guiding question, the delegations that have answered it (visible posts only).
+
+    Posts are found through the index on their question, so the cost follows the answers of
+    this topic, not the size of the forum (a moved thread's posts lose their answers).
+    """
+    question_ids = [question.id for question in topic.questions]
+    if not question_ids:
+        return {}
     rows = db.session.execute(
         visible(
             select(Post.question_id, Delegation)
             .join(Delegation, Delegation.id == Post.delegation_id)
-            .join(Thread, Thread.id == Post.thread_id)
             .where(
-                Thread.topic_id == topic.id,
-                Post.question_id.is_not(None),
+                Post.question_id.in_(question_ids),
                 Post.withdrawn_at.is_(None),
                 Post.hidden_at.is_(None),
             )
