@@ -1,0 +1,1 @@
+"""The document library: documents, language versions, revisions, files and their text."""

@@ -1,0 +1,120 @@
+"""The portal's side of the search index: adapters, index jobs, rebuild and verify.
+
+Each kind of item (library documents now; forum posts and channel messages can follow) has one
+`Adapter` that turns a database row into the item dict `search_index` stores, and lists every
+row that belongs in the index. Changes reach the index as `search.index` jobs written in the
+same transaction as the change, so a crash between commit and indexing leaves a pending job
+that brings the index back in step. `rebuild()` rewrites the index from the database and
+`verify()` compares the two.
+"""
+
+import threading
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import current_app
+
+from portal.core.jobs import enqueue, handler
+from search_index import SearchIndex, stamp
+
+#: kind -> Adapter, registered by create_app.
+ADAPTERS = {}
+#: Functions called with each item written to the index (saved-search alerts).
+INDEX_LISTENERS = []
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Adapter:
+    """How one kind of item reaches the index.
+
+    `item(id)` returns the item dict, or None when the row is gone or must not be indexed;
+    `ids()` lists the ids of every row that belongs in the index; `rows(ids)` loads the rows
+    of a page of hits, keyed by id, for the search page to re-check and show.
+    """
+
+    kind: str
+    item: Callable
+    ids: Callable
+    rows: Callable
+
+
+def register(adapter):
+    ADAPTERS[adapter.kind] = adapter
+    return adapter
+
+
+def key(kind, item_id):
+    return f"{kind}:{item_id}"
+
+
+def get_index():
+    """The app's SearchIndex, opened once per process and shared by its threads."""
+    extensions = current_app.extensions
+    if "portal_search_index" not in extensions:
+        with _lock:
+            if "portal_search_index" not in extensions:
+                extensions["portal_search_index"] = SearchIndex(
+                    current_app.config["PORTAL_INDEX_DIR"],
+                    writer_timeout=current_app.config["PORTAL_INDEX_WRITER_TIMEOUT_SECONDS"],
+                )
+    return extensions["portal_search_index"]
+
+
+def queue_index(kind, item_id):
+    """Bring the index in step with this row after the current transaction commits."""
+    enqueue("search.index", item_kind=kind, item_id=item_id)
+
+
+@handler("search.index")
+def index_item(payload):
+    """Write the item as the database has it now, or remove it; running twice is harmless."""
+    adapter = ADAPTERS[payload["item_kind"]]
+    item = adapter.item(payload["item_id"])
+    if item is None:
+        get_index().delete([key(adapter.kind, payload["item_id"])])
+    else:
+        get_index().update([item])
+        for listener in INDEX_LISTENERS:
+            listener(item)
+
+
+def expected_items():
+    """Every item that belongs in the index, as the database has it now."""
+    for adapter in ADAPTERS.values():
+        for item_id in adapter.ids():
+            item = adapter.item(item_id)
+            if item is not None:
+                yield item
+
+
+def rebuild():
+    """Rewrite the whole index from the database; returns how many items it holds."""
+    return get_index().replace_all(expected_items())
+
+
+@dataclass
+class Differences:
+    missing: list
+    extra: list
+    stale: list
+
+    @property
+    def count(self):
+        return len(self.missing) + len(self.extra) + len(self.stale)
+
+
+def verify(repair=False):
+    """Compare the index with the database: items missing from it, items it should not hold,
+    and items it holds in an older state. With `repair`, write and remove what differs."""
+    expected = {item["key"]: item for item in expected_items()}
+    held = get_index().stamps()
+    differences = Differences(
+        missing=sorted(set(expected) - set(held)),
+        extra=sorted(set(held) - set(expected)),
+        stale=sorted(k for k in set(expected) & set(held) if stamp(expected[k]) != held[k]),
+    )
+    if repair and differences.count:
+        get_index().update(expected[k] for k in differences.missing + differences.stale)
+        get_index().delete(differences.extra)
+    return differences

@@ -1,0 +1,134 @@
+"""The index follows the database: changes reach it through jobs written with the change, a
+crash between commit and indexing is caught up by the pending job, and `flask search rebuild`
+and `flask search verify` rebuild and check it."""
+
+import io
+from datetime import date, datetime
+
+from sqlalchemy import select, text, update
+from werkzeug.datastructures import FileStorage
+
+from portal.access import principals
+from portal.core.jobs import DONE, PENDING, RUNNING, Job, requeue_stale, run_due_jobs
+from portal.extensions import db
+from portal.library.models import Document
+from portal.library.services import create_document, edit_document
+from portal.search.engine import get_index, verify
+
+
+def publish(author, title, body, level="users", symbol=None):
+    """A document with an English text file, committed, its jobs not yet run."""
+    document = create_document(
+        author,
+        {
+            "title": title,
+            "symbol": symbol,
+            "doc_type": "working_paper",
+            "published_on": date(2026, 3, 2),
+            "level": level,
+        },
+        {"en": FileStorage(io.BytesIO(body.encode()), filename="paper.txt")},
+    )
+    db.session.commit()
+    return document
+
+
+def found(user, query):
+    return [hit.id for hit in get_index().search(query, principals(user)).hits]
+
+
+def test_a_document_is_searchable_once_its_jobs_have_run(make):
+    officer = make.secretariat()
+    document = publish(officer, "Transit controls", "Trans-shipment through free zones.")
+    assert found(officer, "zones") == []
+    pending = db.session.scalars(select(Job.kind).where(Job.status == PENDING)).all()
+    assert sorted(pending) == ["library.extract_text", "notifications.fan_out", "search.index"]
+    run_due_jobs()
+    assert found(officer, "zones") == [document.id]
+    assert verify().count == 0
+
+
+def test_a_crash_between_commit_and_indexing_is_caught_up_by_the_pending_job(make):
+    officer = make.secretariat()
+    document = publish(officer, "Brokering", "Registration of brokers.")
+    run_due_jobs()
+    # The title changes and commits; the process dies before the index job runs: the job is
+    # left `running` by the dead worker.
+    edit_document(
+        document,
+        officer,
+        {
+            "title": "Brokering controls",
+            "doc_type": "working_paper",
+            "published_on": date(2026, 3, 2),
+            "level": "users",
+        },
+    )
+    db.session.commit()
+    db.session.execute(
+        update(Job)
+        .where(Job.status == PENDING)
+        .values(status=RUNNING, started_at=datetime(2026, 1, 1), attempts=1)
+    )
+    db.session.commit()
+    assert verify().stale == [f"document:{document.id}"]
+    # The next worker to start puts the job back and runs it.
+    requeue_stale()
+    run_due_jobs()
+    assert verify().count == 0
+    assert set(db.session.scalars(select(Job.status))) == {DONE}
+    assert found(officer, "controls") == [document.id]
+
+
+def test_verify_finds_missing_extra_and_stale_entries_and_repairs_them(make):
+    officer = make.secretariat()
+    kept = publish(officer, "Kept", "Record keeping for ten years.")
+    removed = publish(officer, "Removed", "A document removed behind the index's back.")
+    run_due_jobs()
+    missing = publish(officer, "Not yet indexed", "Import controls.")
+    kept_key, removed_key, missing_key = (f"document:{d.id}" for d in (kept, removed, missing))
+    db.session.execute(update(Job).values(status=DONE))
+    db.session.execute(update(Document).where(Document.id == kept.id).values(title="Renamed"))
+    db.session.execute(
+        text("DELETE FROM document_files WHERE document_id = :id"), {"id": removed.id}
+    )
+    db.session.execute(text("DELETE FROM documents WHERE id = :id"), {"id": removed.id})
+    db.session.commit()
+    differences = verify()
+    assert differences.missing == [missing_key]
+    assert differences.extra == [removed_key]
+    assert differences.stale == [kept_key]
+    assert verify(repair=True).count == 3
+    assert verify().count == 0
+    assert found(officer, "renamed") == [kept.id]
+    assert found(officer, "removed") == []
+
+
+def test_the_commands_rebuild_then_verify_report_no_difference(app, make):
+    officer = make.secretariat()
+    for number in range(3):
+        publish(officer, f"Paper {number}", f"Diversion case number {number}.")
+    db.session.execute(update(Job).values(status=DONE))  # nothing indexed
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["search", "verify"])
+    assert result.exit_code == 1
+    assert "missing: 3" in result.output
+    result = runner.invoke(args=["search", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "3 items" in result.output
+    result = runner.invoke(args=["search", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "missing: 0" in result.output and "extra: 0" in result.output
+    assert "stale: 0" in result.output
+
+
+def test_verify_repair_through_the_command(app, make):
+    officer = make.secretariat()
+    publish(officer, "Paper", "Post-shipment verification.")
+    db.session.execute(update(Job).values(status=DONE))
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["search", "verify", "--repair"])
+    assert result.exit_code == 0 and "Repaired 1" in result.output, result.output
+    assert runner.invoke(args=["search", "verify"]).exit_code == 0
