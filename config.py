@@ -76,6 +76,11 @@ class Config:
 
     #: The longest forum post, in characters.
     PORTAL_POST_MAX_CHARS = env_int("PORTAL_POST_MAX_CHARS", 20000)
+    #: Text extraction of library files runs in a child process with these limits.
+    PORTAL_EXTRACT_TIMEOUT_SECONDS = env_int("PORTAL_EXTRACT_TIMEOUT_SECONDS", 60)
+    PORTAL_EXTRACT_MAX_CHARS = env_int("PORTAL_EXTRACT_MAX_CHARS", 1_000_000)
+    #: How long an index change waits for another process's writer before it is retried.
+    PORTAL_INDEX_WRITER_TIMEOUT_SECONDS = env_int("PORTAL_INDEX_WRITER_TIMEOUT_SECONDS", 10)
 
     WTF_CSRF_TIME_LIMIT = None  # the session's own lifetime bounds the token
     MAX_CONTENT_LENGTH = env_int("PORTAL_MAX_UPLOAD_MB", 50) * 1024 * 1024
@@ -108,6 +113,8 @@ class Config:
     PORTAL_RUN_JOBS_INLINE = env_bool("PORTAL_RUN_JOBS_INLINE", True)
     PORTAL_JOB_MAX_ATTEMPTS = env_int("PORTAL_JOB_MAX_ATTEMPTS", 8)
     PORTAL_JOB_BACKOFF_SECONDS = env_int("PORTAL_JOB_BACKOFF_SECONDS", 30)
+    #: Instant notification emails about one thread or document: at most one per this period.
+    PORTAL_NOTIFY_COALESCE_MINUTES = env_int("PORTAL_NOTIFY_COALESCE_MINUTES", 10)
 
     @classmethod
     def init(cls):

@@ -22,6 +22,7 @@ def create_app(config_class=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)
     register_extensions(app)
     register_blueprints(app)
+    register_search(app)
     register_request_hooks(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -52,12 +53,29 @@ def register_blueprints(app):
     from portal.auth.views import bp as auth_bp
     from portal.core.views import bp as core_bp
     from portal.forum.views import bp as forum_bp
+    from portal.library.views import bp as library_bp
+    from portal.notifications.views import bp as notifications_bp
+    from portal.search.views import bp as search_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(accounts_bp, url_prefix="/accounts")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(forum_bp, url_prefix="/forum")
+    app.register_blueprint(library_bp, url_prefix="/library")
+    app.register_blueprint(notifications_bp, url_prefix="/notifications")
+    app.register_blueprint(search_bp, url_prefix="/search")
+
+
+def register_search(app):
+    """The kinds of item the search index holds, each with its adapter."""
+    from portal.library.search import ADAPTER as document_adapter
+    from portal.notifications.services import match_saved_searches
+    from portal.search.engine import INDEX_LISTENERS, register
+
+    register(document_adapter)
+    if match_saved_searches not in INDEX_LISTENERS:
+        INDEX_LISTENERS.append(match_saved_searches)
 
 
 def register_request_hooks(app):

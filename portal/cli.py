@@ -54,7 +54,9 @@ def demo_password():
 
 def register(app):
     app.cli.add_command(portal_group)
+    app.cli.add_command(search_group)
     app.cli.add_command(translate_group)
+    app.cli.add_command(notifications_group)
 
 
 @click.group("portal")
@@ -69,8 +71,10 @@ def demo_data(if_empty):
     from portal.accounts.models import Delegation, User
     from portal.accounts.reference import load_delegations
     from portal.auth.passwords import hash_password
+    from portal.core.jobs import run_due_jobs
     from portal.core.models import now_utc
     from portal.forum.reference import load_demo_topics, load_working_groups
+    from portal.library.reference import load_demo_documents
 
     if if_empty and db.session.scalar(select(func.count()).select_from(Delegation)):
         click.echo("The database already has data; no demo data loaded.")
@@ -99,14 +103,16 @@ def demo_data(if_empty):
         )
         lines.append(f"{email}  {password}  ({name})")
     db.session.flush()
-    topics = 0
-    if lines:  # the accounts were just created: start the forum with a few topics too
+    topics = documents = 0
+    if lines:  # the accounts were just created: start the forum and the library too
         officer = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[0][0]))
         topics = load_demo_topics(officer)
+        documents = load_demo_documents()
     db.session.commit()
+    run_due_jobs(limit=1000)  # the documents' text and the search index
     click.echo(
         f"Loaded {delegations} delegations, {groups} working groups, {len(lines)} accounts, "
-        f"{topics} topics."
+        f"{topics} topics, {documents} documents."
     )
     if lines:
         accounts_file = Path(current_app.instance_path) / "demo-accounts.txt"
@@ -174,6 +180,67 @@ def run_jobs():
 
     requeue_stale()
     click.echo(f"Ran {run_due_jobs(limit=10_000)} jobs.")
+
+
+@click.group("search")
+def search_group():
+    """Keep the search index in step with the database."""
+
+
+@search_group.command("rebuild")
+def search_rebuild():
+    """Rewrite the whole search index from the database."""
+    from portal.search.engine import rebuild
+
+    click.echo(f"The index now holds {rebuild()} items.")
+
+
+@search_group.command("verify")
+@click.option("--repair", is_flag=True, help="Write what is missing or stale, remove the extra.")
+def search_verify(repair):
+    """Compare the index with the database; exits with status 1 when they differ."""
+    from portal.search.engine import verify
+
+    differences = verify(repair=repair)
+    for label, keys in (
+        ("missing", differences.missing),
+        ("extra", differences.extra),
+        ("stale", differences.stale),
+    ):
+        click.echo(f"{label}: {len(keys)}" + (f" ({', '.join(keys[:20])})" if keys else ""))
+    if differences.count and repair:
+        click.echo(f"Repaired {differences.count} differences.")
+    elif differences.count:
+        sys.exit(1)
+
+
+@click.group("notifications")
+def notifications_group():
+    """Notification emails."""
+
+
+@notifications_group.command("digest")
+@click.argument("period", type=click.Choice(["daily", "weekly"]))
+@click.option(
+    "--day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="A day of the period to send (YYYY-MM-DD); by default the last completed one.",
+)
+def notifications_digest(period, day):
+    """Send the daily or weekly digest now (the worker also does so by itself once a period
+    has ended); a person who has had the digest of that period gets nothing more."""
+    from portal.core.models import now_utc
+    from portal.notifications.delivery import (
+        last_completed_periods,
+        period_bounds,
+        send_digests,
+    )
+
+    start, _end = period_bounds(
+        period, day.date() if day else dict(last_completed_periods(now_utc()))[period]
+    )
+    count = send_digests(period, start)
+    click.echo(f"Queued {count} {period} digests for the period starting {start}.")
 
 
 @click.group("translate")

@@ -126,6 +126,13 @@ def empty_database():
             connection.execute(table.delete())
 
 
+def empty_search_index(app):
+    """The index follows the database: emptied with it, when a test has written to it."""
+    index = app.extensions.get("portal_search_index")
+    if index is not None and index.stamps():
+        index.replace_all([])
+
+
 class OwnContextClient(FlaskClient):
     """A test client whose every request runs in an application context of its own.
 
@@ -157,12 +164,14 @@ def quick_hashing(monkeypatch):
 
 @pytest.fixture
 def app(_app, smtp_server):
-    """The application, with a clean database, fresh rate limits and an empty mailbox."""
+    """The application, with a clean database and search index, fresh rate limits and an empty
+    mailbox."""
     saved = dict(_app.config)
     smtp_server.handler.messages.clear()
     smtp_server.handler.refuse = False
     with _app.app_context():
         empty_database()
+        empty_search_index(_app)
         limiter.reset()
         yield _app
         db.session.remove()

@@ -80,6 +80,11 @@ def post_readable(user, post):
     )
 
 
+def edits_document(user, document):
+    """The Secretariat edits every document; a delegation edits the documents it wrote."""
+    return is_secretariat(user) or document.delegation_id == user.delegation_id
+
+
 def space_of(item):
     """The working group a topic, thread or post belongs to."""
     if hasattr(item, "thread"):
@@ -176,6 +181,15 @@ RULES = {
         if space is None
         else sees(user, space) and moderates(user, space)
     ),
+    # The document library (portal/library)
+    "document_view": sees,
+    "document_upload": lambda user, target=None: True,
+    "document_publish_any": is_secretariat,
+    "document_edit": lambda user, document: sees(user, document) and edits_document(user, document),
+    "document_download": lambda user, document_file: sees(user, document_file),
+    # A person's own notifications and subscriptions (portal/notifications)
+    "notification_open": lambda user, notification: notification.user_id == user.id,
+    "subscription_manage": lambda user, subscription: subscription.user_id == user.id,
     # Secretariat administration (portal/admin)
     "admin_access": is_secretariat,
     "group_manage": is_secretariat,

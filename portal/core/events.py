@@ -1,10 +1,12 @@
 """Domain events, written in the same transaction as the change they describe.
 
-An event says what happened (`post.created`, `thread.created`, `post.mention`, `moderation`),
-who did it and to what; the notifications package fans events out to subscribers after
-commit. Nothing is sent from here: a rolled-back change leaves no event behind.
+An event says what happened (`post.created`, `thread.created`, `post.mention`, `moderation`,
+`document.published`, `document.revised`), who did it and to what; with it goes the job that
+fans it out to subscribers after commit (portal.notifications). Nothing is sent from here: a
+rolled-back change leaves neither event nor job behind.
 """
 
+from portal.core.jobs import enqueue
 from portal.core.models import CreatedMixin, IdMixin
 from portal.extensions import db
 
@@ -40,4 +42,6 @@ def emit(kind, subject, actor=None, recipient=None, **detail):
         detail=detail,
     )
     db.session.add(event)
+    db.session.flush()
+    enqueue("notifications.fan_out", event_id=event.id)
     return event

@@ -310,11 +310,36 @@ def stored_path(sha256):
     return files_dir() / sha256[:2] / sha256[2:4] / sha256
 
 
-def store(stream_or_bytes, original_name):
-    """Check an upload and write it to the store, once per distinct content.
+@dataclass(frozen=True)
+class CheckedFile:
+    """An upload that passed every check and is held in memory, not yet written.
+
+    Checking every file of a form before writing any means that a refused file leaves nothing
+    behind on disk.
+    """
+
+    data: bytes
+    kind: FileKind
+    original_name: str
+
+    def save(self):
+        """Write the file to the store (once per distinct content) and describe it."""
+        sha256 = hashlib.sha256(self.data).hexdigest()
+        path = stored_path(sha256)
+        if not path.exists():
+            write_atomically(path, self.data)
+        return StoredFile(
+            sha256=sha256,
+            size=len(self.data),
+            kind=self.kind,
+            original_name=clean_name(self.original_name, f"document.{self.kind.extension}"),
+        )
+
+
+def check(stream_or_bytes, original_name):
+    """Read an upload and decide whether it is accepted, without writing anything.
 
     `stream_or_bytes` is bytes or a binary file object (a Werkzeug FileStorage will do).
-    Nothing is written unless the file is accepted.
 
     Raises FileRejected when the file is larger than MAX_CONTENT_LENGTH, empty, or not one of
     the accepted kinds.
@@ -323,16 +348,15 @@ def store(stream_or_bytes, original_name):
     if not data:
         raise FileRejected(EMPTY)
     kind = detect_kind(data, original_name or "")
-    sha256 = hashlib.sha256(data).hexdigest()
-    path = stored_path(sha256)
-    if not path.exists():
-        write_atomically(path, data)
-    return StoredFile(
-        sha256=sha256,
-        size=len(data),
-        kind=kind,
-        original_name=clean_name(original_name, f"document.{kind.extension}"),
-    )
+    return CheckedFile(data=data, kind=kind, original_name=original_name or "")
+
+
+def store(stream_or_bytes, original_name):
+    """Check an upload and write it to the store; nothing is written unless it is accepted.
+
+    Raises FileRejected as `check` does.
+    """
+    return check(stream_or_bytes, original_name).save()
 
 
 def write_atomically(path, data):

@@ -28,5 +28,16 @@ def language_name(code):
     return name[:1].upper() + name[1:]
 
 
+def language_label(code):
+    """A language's name in the reader's language, capitalised as a label ("French",
+    "Français"...); the code itself for a code CLDR does not know."""
+    from flask_babel import get_locale
+
+    name = Locale.parse(str(get_locale() or "en")).languages.get(code)
+    if not name:
+        return code
+    return name[:1].upper() + name[1:]
+
+
 def text_direction(code):
     return "rtl" if code in current_app.config["RTL_LANGUAGES"] else "ltr"

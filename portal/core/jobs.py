@@ -14,7 +14,7 @@ import traceback
 from datetime import timedelta
 
 from flask import current_app, g, has_app_context
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from portal.core.models import CreatedMixin, IdMixin, now_utc
 from portal.extensions import db
@@ -28,6 +28,9 @@ STALE_AFTER = timedelta(minutes=15)
 MAX_BACKOFF = timedelta(hours=1)
 
 HANDLERS = {}
+#: Callables the worker runs about once a minute, each ending its own transaction (for example
+#: the scheduling of digests). A failure is logged and does not stop the worker.
+PERIODIC = []
 
 
 class Job(IdMixin, CreatedMixin, db.Model):
@@ -63,6 +66,38 @@ def enqueue(kind, **payload):
     if has_app_context():
         g.portal_jobs_queued = True
     return job
+
+
+def enqueue_many(kind, payloads, run_after=None):
+    """Add one job of `kind` per payload to the current transaction, in one statement.
+
+    `run_after` is when they may run: one time for all (now by default), or a list with one
+    time per payload. Returns how many were added. Raises ValueError for an unknown kind.
+    """
+    if kind not in HANDLERS:
+        raise ValueError(f"no handler for job kind {kind!r}")
+    payloads = list(payloads)
+    if not payloads:
+        return 0
+    now = now_utc()
+    times = run_after if isinstance(run_after, list) else [run_after or now] * len(payloads)
+    db.session.execute(
+        insert(Job),
+        [
+            {
+                "kind": kind,
+                "payload": payload,
+                "status": PENDING,
+                "attempts": 0,
+                "run_after": time_due,
+                "created_at": now,
+            }
+            for payload, time_due in zip(payloads, times, strict=True)
+        ],
+    )
+    if has_app_context():
+        g.portal_jobs_queued = True
+    return len(payloads)
 
 
 def backoff(attempts):
@@ -158,16 +193,28 @@ def retry(job):
         g.portal_jobs_queued = True
 
 
+def run_periodic():
+    """Run each of `PERIODIC` once; one that fails is logged and the others still run."""
+    for task in PERIODIC:
+        try:
+            task()
+        except Exception:  # noqa: BLE001 - the worker must outlive a failing periodic task
+            db.session.rollback()
+            log.exception("periodic task %s failed", task.__name__)
+
+
 def work_forever(poll_seconds=2.0):
     """The worker loop of `flask portal worker`."""
     log.info("worker started")
     requeue_stale()
+    run_periodic()
     last_stale_check = time.monotonic()
     while True:
         if not run_due_jobs():
             time.sleep(poll_seconds)
         if time.monotonic() - last_stale_check > 60:
             requeue_stale()
+            run_periodic()
             last_stale_check = time.monotonic()
 
 

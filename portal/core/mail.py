@@ -25,10 +25,11 @@ def external_url(endpoint, **values):
     return base + current_app.url_map.bind("localhost").build(endpoint, values)
 
 
-def queue_email(to, language, template, subject, **context):
+def queue_email(to, language, template, subject, headers=None, **context):
     """Render `templates/email/<template>.txt` and `.html` in `language` and queue the message.
 
     `subject` is a lazy string (``_l(...)``), formatted with `context` in the same language.
+    `headers` ({name: value}) are added to the message, for example List-Unsubscribe.
     """
     with force_locale(language):
         context = {"language": language, **context}
@@ -36,6 +37,7 @@ def queue_email(to, language, template, subject, **context):
         text = render_template(f"email/{template}.txt", subject=subject_text, **context)
         html = render_template(f"email/{template}.html", subject=subject_text, **context)
     domain = current_app.config["MAIL_SENDER"].rsplit("@", 1)[-1].rstrip(">")
+    extra = {"headers": dict(headers)} if headers else {}
     return enqueue(
         "send_email",
         to=to,
@@ -44,6 +46,7 @@ def queue_email(to, language, template, subject, **context):
         html=html,
         language=language,
         message_id=make_msgid(domain=domain),
+        **extra,
     )
 
 
@@ -56,6 +59,8 @@ def send_email(payload):
     message["Subject"] = payload["subject"]
     message["Message-ID"] = payload["message_id"]
     message["Auto-Submitted"] = "auto-generated"
+    for name, value in payload.get("headers", {}).items():
+        message[name] = value
     message.set_content(payload["text"])
     message.add_alternative(payload["html"], subtype="html")
     # After the body: set_content() drops every Content-* header set before it.

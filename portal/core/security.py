@@ -35,9 +35,12 @@ def set_security_headers(response):
 
 
 def refuse_control_characters():
-    """Answer 400 to a query or form carrying a NUL character: no field of the portal takes
-    one, and PostgreSQL cannot store it in text."""
+    """Answer 400 to a query, form or uploaded file name carrying a NUL character: no field of
+    the portal takes one, and PostgreSQL cannot store it in text."""
     for values in (request.args, request.form):
         for value in values.values():
             if "\x00" in value:
                 abort(400)
+    for upload in request.files.values():
+        if "\x00" in (upload.filename or ""):
+            abort(400)

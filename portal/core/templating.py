@@ -2,11 +2,11 @@
 
 from babel.units import format_unit
 from flask import current_app
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 from portal.access import can
-from portal.core.i18n import language_name, text_direction
+from portal.core.i18n import language_label, language_name, text_direction
 
 
 def register(app):
@@ -22,13 +22,16 @@ def register(app):
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["datetime"] = format_moment
+    app.jinja_env.filters["date"] = format_day
     app.jinja_env.filters["filesize"] = format_size
     app.jinja_env.globals["language_name"] = language_name
+    app.jinja_env.globals["language_label"] = language_label
 
 
 #: English dates as the United Nations writes them (25 Nov 2026, 17:29), not the US style
 #: that CLDR's plain "en" gives; the other languages use their CLDR formats.
 ENGLISH_FORMATS = {"short": "d MMM y, HH:mm", "medium": "d MMMM y, HH:mm"}
+ENGLISH_DAY = "d MMM y"
 
 
 def format_moment(value, style="medium"):
@@ -37,6 +40,15 @@ def format_moment(value, style="medium"):
     if str(get_locale()) == "en":
         return format_datetime(value, ENGLISH_FORMATS.get(style, style))
     return format_datetime(value, style)
+
+
+def format_day(value):
+    """A calendar date in the reader's language (English as the United Nations writes it)."""
+    if not value:
+        return ""
+    if str(get_locale()) == "en":
+        return format_date(value, ENGLISH_DAY)
+    return format_date(value, "medium")
 
 
 def format_size(size):

@@ -17,7 +17,7 @@ from portal.access import AccessLevel, acl_for, principals_of
 from portal.accounts.models import Group, User
 from portal.core.audit import record
 from portal.core.events import emit
-from portal.core.files import FileRejected, store
+from portal.core.files import FileRejected, check
 from portal.core.models import now_utc
 from portal.core.text import mentions, render_markdown
 from portal.extensions import db
@@ -33,6 +33,8 @@ from portal.forum.models import (
     Topic,
     WorkingGroup,
 )
+from portal.library.services import link_citations
+from portal.notifications.services import watch_on_post
 
 TITLE_MAX = 300
 #: How strict each level is; a topic may be stricter than its working group, never looser.
@@ -275,10 +277,12 @@ def add_post(thread, author, body, quoted_post_id=None, question_id=None, files=
     db.session.add(post)
     attach(post, files)
     db.session.flush()
+    link_citations(post)
     for person in mentioned:
         if person.id != author.id:
             emit("post.mention", post, actor=author, recipient=person)
     mark_read(author, thread, post.number)
+    watch_on_post(author, thread)
     return post
 
 
@@ -333,16 +337,20 @@ def with_mentions(body_html, people):
 
 
 def attach(post, files):
-    """Store uploaded files with the post; a refused file refuses the whole post."""
+    """Store uploaded files with the post; a refused file refuses the whole post, and then
+    none of the files is written."""
+    checked = []
     for upload in files:
         if not upload or not upload.filename:
             continue
         try:
-            stored = store(upload.stream, upload.filename)
+            checked.append(check(upload.stream, upload.filename))
         except FileRejected as error:
             raise ForumError(
                 _l("%(name)s: %(reason)s", name=upload.filename, reason=error.message)
             ) from error
+    for accepted in checked:
+        stored = accepted.save()
         db.session.add(
             Attachment(
                 post=post,
@@ -373,6 +381,7 @@ def edit_post(post, by, body):
     post.body_source = body
     post.body_html = with_mentions(render_markdown(body), mentioned)
     post.edited_at = now_utc()
+    link_citations(post)
     for person in mentioned:
         if person.id != by.id and person.email not in already:
             emit("post.mention", post, actor=by, recipient=person)

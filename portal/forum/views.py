@@ -14,7 +14,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal.access import AccessLevel, can, principals, require, visible
+from portal.access import LEVEL_LABELS, AccessLevel, can, principals, require, visible
 from portal.accounts.models import Delegation, Group, User
 from portal.core.files import send_stored
 from portal.extensions import db
@@ -605,15 +605,6 @@ def topic_edit(topic_id):
     return render_template(
         "forum/topic_form.html", space=topic.working_group, topic=topic, form=form
     ), status
-
-
-LEVEL_LABELS = {
-    AccessLevel.PUBLIC.value: _l("Anyone, without signing in"),
-    AccessLevel.USERS.value: _l("Every approved user"),
-    AccessLevel.STATES.value: _l("States Parties and signatory States"),
-    AccessLevel.STATE_PARTIES.value: _l("States Parties only"),
-    AccessLevel.GROUP.value: _l("Members of a group"),
-}
 
 
 def access_form(current_level, current_group, inherit_label=None):

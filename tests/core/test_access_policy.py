@@ -70,6 +70,32 @@ def no_target(make, actor, home, where):
     return None
 
 
+def owned_by(kind):
+    """A notification or subscription of the actor ("self") or of someone else ("other")."""
+
+    def build(make, actor, home, where):
+        from portal.notifications.models import Notification, Subscription
+
+        owner = actor if where == "self" and actor.is_authenticated else make.user()
+        if kind == "notification":
+            row = Notification(
+                user_id=owner.id,
+                dedupe_key=f"test:{owner.id}",
+                reason="mention",
+                delivery="in_app",
+                subject_type="post",
+                subject_id=1,
+                coalesce_key="thread:1",
+            )
+        else:
+            row = Subscription(user_id=owner.id, target_type="thread", target_id=1)
+        db.session.add(row)
+        db.session.commit()
+        return row
+
+    return build
+
+
 #: action -> (how to build its target, {where: roles allowed}). Every action of RULES is here.
 MATRIX = {
     "access_request_list": (no_target, {"-": MANAGERS}),
@@ -100,6 +126,8 @@ MATRIX = {
         user_target(),
         {"self": ACTIVE - SECRETARIAT, "own": NOBODY, "other": NOBODY},
     ),
+    "notification_open": (owned_by("notification"), {"self": ACTIVE, "other": NOBODY}),
+    "subscription_manage": (owned_by("subscription"), {"self": ACTIVE, "other": NOBODY}),
     "admin_access": (no_target, {"-": SECRETARIAT}),
     "group_manage": (no_target, {"-": SECRETARIAT}),
     "audit_view": (no_target, {"-": SECRETARIAT}),
@@ -109,10 +137,12 @@ MATRIX = {
 
 
 def test_the_matrix_names_every_action_of_the_policy():
-    """Account and administration actions are here; forum actions in tests/forum."""
+    """Account and administration actions are here; forum and library actions in their own
+    tests."""
     from tests.forum.test_permissions import FORUM_MATRIX
+    from tests.library.test_permissions import LIBRARY_MATRIX
 
-    assert set(MATRIX) | set(FORUM_MATRIX) == set(RULES)
+    assert set(MATRIX) | set(FORUM_MATRIX) | set(LIBRARY_MATRIX) == set(RULES)
 
 
 @pytest.mark.parametrize("action", sorted(MATRIX))
@@ -264,3 +294,35 @@ def test_sql_filter_and_item_check_agree_at_every_access_level_for_every_role(ma
         by_item = {item.code for item in spaces if is_visible(item, person)}
         assert by_sql == by_item, name
         assert by_sql == expected[name], name
+
+
+def test_holders_selects_exactly_the_users_whose_principals_include_the_acl(make):
+    """The set-based form used by fan-outs agrees with `principals` for every principal."""
+    from portal.access import holders
+    from portal.accounts.models import User
+    from portal.forum.models import WorkingGroupModerator
+
+    parent = WorkingGroup(code="PARENT", names={"en": "Parent"}, access_level="users")
+    child = WorkingGroup(code="CHILD", names={"en": "Child"}, access_level="users", parent=parent)
+    for space in (parent, child):
+        space.derive_acl()
+    db.session.add_all([parent, child])
+    db.session.commit()
+    people = [
+        make.user(delegation=make.delegation(kind=kind.value), status=status)
+        for kind in DelegationKind
+        for status in ("active", "pending", "suspended")
+    ]
+    chair = make.user()
+    db.session.add(WorkingGroupModerator(working_group_id=parent.id, user_id=chair.id))
+    group = make.group(members=people[::4] + [chair])
+    db.session.commit()
+    people.append(chair)
+    acls = {"public", "user", "state", "state_party", "secretariat", "nonsense", "group:x"}
+    acls |= {f"group:{group.id}", f"delegation:{people[0].delegation_id}"}
+    acls |= {f"moderator:{parent.id}", f"moderator:{child.id}"}
+    for acl in acls:
+        selected = set(db.session.scalars(select(User.id).where(holders(acl))))
+        # Accounts that are not active hold "public" too, but are never reached.
+        expected = {p.id for p in people if p.is_active and acl in principals(p)}
+        assert selected == expected, acl

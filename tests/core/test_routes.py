@@ -18,6 +18,8 @@ PUBLIC_ENDPOINTS = {
     "auth.resend_confirmation",
     "auth.set_password",
     "auth.reset_request",
+    "notifications.unsubscribe",
+    "notifications.unsubscribe_confirm",
 }
 
 

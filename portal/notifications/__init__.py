@@ -1,0 +1,1 @@
+"""Subscriptions, in-app notifications, instant emails and digests."""

@@ -1,0 +1,459 @@
+"""Subscriptions and the fan-out of events to notifications.
+
+`fan_out(event)` runs as a job after the change that wrote the event has committed. In a few
+set-based statements it finds everyone concerned (subscribers of the thread, topic, working
+group or document type, the people mentioned or replied to), keeps those who may see the item
+*now* (`portal.access.holders` on the item's current acl, so that a person who lost access in
+between gets nothing) and are active, never the author, decides each person's level from their
+most specific subscription and writes one notification each. Emails are then queued for the
+instant deliveries (portal.notifications.delivery); digests collect the others.
+"""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import insert, or_, select, update
+
+from portal.access import holders
+from portal.accounts.models import User
+from portal.core.events import Event
+from portal.core.jobs import handler
+from portal.core.models import now_utc
+from portal.extensions import db
+from portal.forum.models import Post, Thread, Topic
+from portal.library.models import Document, DocumentType
+from portal.notifications.models import (
+    Delivery,
+    Level,
+    Notification,
+    NotificationSettings,
+    Reason,
+    Subscription,
+    TargetType,
+)
+
+
+class SubscriptionError(Exception):
+    """A subscription that cannot be made; the message is meant for the person who asked."""
+
+
+# Where an event happened ---------------------------------------------------------------------
+
+
+class Place:
+    """The item an event is about and the containers it sits in, read from the database now."""
+
+    def __init__(self, subject_type, subject_id):
+        self.subject = self.thread = self.topic = self.working_group = self.document = None
+        self.post = None
+        model = {"post": Post, "thread": Thread, "topic": Topic, "document": Document}.get(
+            subject_type
+        )
+        self.subject = db.session.get(model, subject_id) if model else None
+        if isinstance(self.subject, Post):
+            self.post, self.thread = self.subject, self.subject.thread
+        elif isinstance(self.subject, Thread):
+            self.thread = self.subject
+        elif isinstance(self.subject, Document):
+            self.document = self.subject
+            self.working_group = self.subject.working_group
+        if self.thread is not None:
+            self.topic = self.thread.topic
+        elif isinstance(self.subject, Topic):
+            self.topic = self.subject
+        if self.topic is not None:
+            self.working_group = self.topic.working_group
+
+    @property
+    def acl(self):
+        return self.subject.acl
+
+    @property
+    def coalesce_key(self):
+        if self.thread is not None:
+            return f"thread:{self.thread.id}"
+        if self.document is not None:
+            return f"document:{self.document.id}"
+        return f"topic:{self.topic.id}"
+
+    def targets(self):
+        """The followed targets that contain the item, the most specific first."""
+        found = []
+        if self.thread is not None:
+            found.append((TargetType.THREAD, self.thread.id, ""))
+        if self.topic is not None:
+            found.append((TargetType.TOPIC, self.topic.id, ""))
+        space = self.working_group
+        if space is not None:
+            found.append((TargetType.WORKING_GROUP, space.id, ""))
+            if space.parent_id is not None:
+                found.append((TargetType.WORKING_GROUP, space.parent_id, ""))
+        if self.document is not None:
+            found.append((TargetType.DOCUMENT_TYPE, 0, self.document.doc_type))
+        return found
+
+
+#: Which levels hear of which kind of event (beyond mentions and replies, which `normal` hears).
+LEVELS_FOR = {
+    "thread.created": ({Level.WATCHING, Level.NEW_THREADS}, Reason.NEW_THREAD),
+    "post.created": ({Level.WATCHING}, Reason.WATCHING),
+    "document.published": ({Level.WATCHING, Level.NEW_THREADS}, Reason.NEW_DOCUMENT),
+    "document.revised": ({Level.WATCHING}, Reason.WATCHING),
+}
+
+
+def concerned_people(event, place):
+    """People an event concerns personally: {user id: reason}."""
+    if event.recipient_id is not None:
+        reason = Reason.MENTION if event.kind == "post.mention" else Reason.MODERATION
+        return {event.recipient_id: reason}
+    people = {}
+    if event.kind == "post.created" and place.post is not None:
+        people[place.thread.author_id] = Reason.REPLY
+        if place.post.quoted_post is not None:
+            people[place.post.quoted_post.author_id] = Reason.REPLY
+    return people
+
+
+# The fan-out ---------------------------------------------------------------------------------
+
+
+def fan_out(event):
+    """Write the notifications of `event` (idempotent) and queue the instant emails.
+
+    Returns the number of notifications written.
+    """
+    place = Place(event.subject_type, event.subject_id)
+    if place.subject is None:
+        return 0
+    levels, reason_of_level = LEVELS_FOR.get(event.kind, (set(), None))
+    concerned = concerned_people(event, place)
+    targets = place.targets()
+    specificity = {(t.value, target_id, code): rank for rank, (t, target_id, code) in
+                   enumerate(targets)}
+
+    reachable = (
+        select(User.id, NotificationSettings.default_delivery)
+        .outerjoin(NotificationSettings, NotificationSettings.user_id == User.id)
+        .where(holders(place.acl))
+    )
+    if event.actor_id is not None:
+        reachable = reachable.where(User.id != event.actor_id)
+    subscribed = db.session.execute(
+        select(
+            Subscription.user_id,
+            Subscription.target_type,
+            Subscription.target_id,
+            Subscription.target_code,
+            Subscription.level,
+            Subscription.delivery,
+        ).where(
+            or_(
+                *(
+                    (Subscription.target_type == t.value)
+                    & (Subscription.target_id == target_id)
+                    & (Subscription.target_code == code)
+                    for t, target_id, code in targets
+                )
+            ),
+            Subscription.user_id.in_(reachable.with_only_columns(User.id)),
+        )
+    ).all()
+    # The most specific subscription of each person decides.
+    chosen = {}
+    for row in subscribed:
+        rank = specificity[(row.target_type, row.target_id, row.target_code)]
+        if row.user_id not in chosen or rank < chosen[row.user_id][0]:
+            chosen[row.user_id] = (rank, Level(row.level), row.delivery)
+    defaults = dict(
+        db.session.execute(
+            reachable.where(User.id.in_(set(chosen) | set(concerned)))
+        ).all()
+    )
+    rows = []
+    for user_id in defaults:
+        _, level, delivery = chosen.get(user_id, (None, Level.NORMAL, None))
+        if level is Level.MUTED and concerned.get(user_id) is not Reason.MODERATION:
+            continue
+        if user_id in concerned:
+            reason = concerned[user_id]
+        elif level in levels:
+            reason = reason_of_level
+        else:
+            continue
+        rows.append(
+            {
+                "user_id": user_id,
+                "event_id": event.id,
+                "dedupe_key": f"event:{event.id}",
+                "reason": reason.value,
+                "delivery": delivery or defaults[user_id] or Delivery.INSTANT.value,
+                "subject_type": event.subject_type,
+                "subject_id": event.subject_id,
+                "coalesce_key": place.coalesce_key,
+                "working_group_id": place.working_group.id if place.working_group else None,
+                "actor_id": event.actor_id,
+                "created_at": event.created_at,
+            }
+        )
+    written = write_notifications(rows)
+    event.delivered_at = now_utc()
+    return written
+
+
+def write_notifications(rows):
+    """Insert the notifications not written yet (a second run of a job adds none) and queue
+    the instant emails they call for."""
+    from portal.notifications.delivery import queue_instant
+
+    if not rows:
+        return 0
+    keys = {row["dedupe_key"] for row in rows}
+    existing = set(
+        db.session.execute(
+            select(Notification.user_id, Notification.dedupe_key).where(
+                Notification.dedupe_key.in_(keys),
+                Notification.user_id.in_({row["user_id"] for row in rows}),
+            )
+        ).all()
+    )
+    fresh = [row for row in rows if (row["user_id"], row["dedupe_key"]) not in existing]
+    if fresh:
+        db.session.execute(insert(Notification), fresh)
+        queue_instant(
+            {
+                (row["user_id"], row["coalesce_key"])
+                for row in fresh
+                if row["delivery"] == Delivery.INSTANT.value
+            }
+        )
+    return len(fresh)
+
+
+@handler("notifications.fan_out")
+def fan_out_job(payload):
+    event = db.session.get(Event, payload["event_id"])
+    if event is not None:
+        fan_out(event)
+        db.session.commit()
+
+
+# Saved searches ------------------------------------------------------------------------------
+
+
+def match_saved_searches(item):
+    """Notify the owners of saved searches that a new or changed indexed item matches, once
+    per search and item; only owners who may see the item are considered."""
+    from portal.search.engine import get_index
+
+    searches = db.session.scalars(
+        select(Subscription).where(
+            Subscription.target_type == TargetType.SAVED_SEARCH.value,
+            Subscription.level != Level.MUTED.value,
+            Subscription.user_id.in_(select(User.id).where(holders(item["acl"]))),
+        )
+    ).all()
+    if not searches:
+        return 0
+    defaults = dict(
+        db.session.execute(
+            select(NotificationSettings.user_id, NotificationSettings.default_delivery).where(
+                NotificationSettings.user_id.in_({s.user_id for s in searches})
+            )
+        ).all()
+    )
+    index = get_index()
+    rows = []
+    for search in searches:
+        if not index.matches(item, search.query, search.filters or None):
+            continue
+        rows.append(
+            {
+                "user_id": search.user_id,
+                "event_id": None,
+                "dedupe_key": f"search:{search.id}:{item['key']}",
+                "reason": Reason.SAVED_SEARCH.value,
+                "delivery": search.delivery
+                or defaults.get(search.user_id)
+                or Delivery.INSTANT.value,
+                "subject_type": item["kind"],
+                "subject_id": item["id"],
+                "coalesce_key": item["key"],
+                "working_group_id": None,
+                "actor_id": None,
+                "created_at": now_utc(),
+            }
+        )
+    return write_notifications(rows)
+
+
+# Subscriptions -------------------------------------------------------------------------------
+
+
+def settings_of(user):
+    """The person's notification settings (a row with the defaults when they have none)."""
+    found = db.session.get(NotificationSettings, user.id)
+    if found is None:
+        found = NotificationSettings(
+            user_id=user.id,
+            default_delivery=Delivery.INSTANT.value,
+            is_watching_on_post=True,
+        )
+        db.session.add(found)
+    return found
+
+
+def subscription_of(user, target_type, target_id=0, target_code=""):
+    return db.session.scalar(
+        select(Subscription).where(
+            Subscription.user_id == user.id,
+            Subscription.target_type == TargetType(target_type).value,
+            Subscription.target_id == target_id,
+            Subscription.target_code == target_code,
+        )
+    )
+
+
+def check_choice(enum_class, value, message):
+    try:
+        return enum_class(value)
+    except ValueError:
+        raise SubscriptionError(message) from None
+
+
+def subscribe(user, target_type, target_id=0, target_code="", level=Level.WATCHING.value,
+              delivery=None):
+    """Follow a working group, topic, thread or document type at `level`, replacing an earlier
+    choice; `delivery` None means the person's default.
+
+    The caller has checked that the person may see the target. Raises SubscriptionError for an
+    unknown level, delivery or document type.
+    """
+    target_type = check_choice(TargetType, target_type, _l("Choose what to follow."))
+    if target_type is TargetType.SAVED_SEARCH:
+        raise SubscriptionError(_l("Choose what to follow."))
+    level = check_choice(Level, level, _l("Choose a level from the list."))
+    if delivery:
+        delivery = check_choice(Delivery, delivery, _l("Choose a delivery from the list.")).value
+    if target_type is TargetType.DOCUMENT_TYPE:
+        check_choice(DocumentType, target_code, _l("Choose a type from the list."))
+        target_id = 0
+    else:
+        target_code = ""
+    subscription = subscription_of(user, target_type.value, target_id, target_code)
+    if subscription is None:
+        subscription = Subscription(
+            user_id=user.id,
+            target_type=target_type.value,
+            target_id=target_id,
+            target_code=target_code,
+        )
+        db.session.add(subscription)
+    subscription.level = level.value
+    subscription.delivery = delivery or None
+    return subscription
+
+
+def watch_on_post(user, thread):
+    """Posting in a thread watches it, if the person wants that and has not chosen otherwise."""
+    if not settings_of(user).is_watching_on_post:
+        return
+    if subscription_of(user, TargetType.THREAD.value, thread.id) is None:
+        db.session.add(
+            Subscription(
+                user_id=user.id,
+                target_type=TargetType.THREAD.value,
+                target_id=thread.id,
+                target_code="",
+                level=Level.WATCHING.value,
+            )
+        )
+
+
+SAVED_SEARCHES_MAX = 50
+
+
+def save_search(user, name, query, filters, delivery=None):
+    """A saved search whose new matches the person is told about.
+
+    Raises SubscriptionError for an empty search, a long name, or too many saved searches.
+    """
+    import secrets
+
+    name = " ".join((name or "").split())[:200]
+    query = (query or "").strip()
+    filters = {key: list(value) for key, value in (filters or {}).items() if value}
+    if not query and not filters:
+        raise SubscriptionError(_l("Search for something before saving the search."))
+    if len(query) > 1000:
+        raise SubscriptionError(_l("The search is too long to be saved."))
+    count = db.session.scalar(
+        select(db.func.count()).where(
+            Subscription.user_id == user.id,
+            Subscription.target_type == TargetType.SAVED_SEARCH.value,
+        )
+    )
+    if count >= SAVED_SEARCHES_MAX:
+        raise SubscriptionError(
+            _l("You can keep at most %(count)d saved searches.", count=SAVED_SEARCHES_MAX)
+        )
+    if delivery:
+        delivery = check_choice(Delivery, delivery, _l("Choose a delivery from the list.")).value
+    subscription = Subscription(
+        user_id=user.id,
+        target_type=TargetType.SAVED_SEARCH.value,
+        target_id=0,
+        target_code=secrets.token_hex(8),
+        level=Level.WATCHING.value,
+        delivery=delivery or None,
+        name=name or query[:200],
+        query=query,
+        filters=filters,
+    )
+    db.session.add(subscription)
+    return subscription
+
+
+# The person's own notifications and preferences ----------------------------------------------
+
+
+def mark_read(notification):
+    if notification.read_at is None:
+        notification.read_at = now_utc()
+
+
+def mark_all_read(user):
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=now_utc())
+    )
+
+
+def save_preferences(user, default_delivery, is_watching_on_post, choices):
+    """Save the defaults and, for each (subscription, level, delivery) of `choices`, its level
+    (None keeps it: saved searches have none to choose) and delivery (None: the default).
+
+    Raises SubscriptionError for an unknown level or delivery; nothing is changed then.
+    """
+    default = check_choice(Delivery, default_delivery, _l("Choose a delivery from the list."))
+    checked = []
+    for subscription, level, delivery in choices:
+        if subscription.user_id != user.id:
+            raise SubscriptionError(_l("Choose what to follow."))
+        if level is not None:
+            level = check_choice(Level, level, _l("Choose a level from the list.")).value
+        if delivery:
+            delivery = check_choice(
+                Delivery, delivery, _l("Choose a delivery from the list.")
+            ).value
+        checked.append((subscription, level, delivery or None))
+    preferences = settings_of(user)
+    preferences.default_delivery = default.value
+    preferences.is_watching_on_post = bool(is_watching_on_post)
+    for subscription, level, delivery in checked:
+        subscription.delivery = delivery
+        if level is not None:
+            subscription.level = level
+
+
+def remove_subscription(subscription):
+    db.session.delete(subscription)

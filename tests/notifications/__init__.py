@@ -1,0 +1,1 @@
+"""Tests of subscriptions, notifications, emails and digests."""

@@ -1,0 +1,240 @@
+"""The fan-out of events to notifications: who is reached at each level, the most specific
+subscription deciding, never the author, never someone who cannot see the item when the job
+runs, once per person however often the job runs; and saved searches matched per item."""
+
+import io
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select, update
+from werkzeug.datastructures import FileStorage
+
+from portal.core.events import Event
+from portal.core.jobs import Job, run_due_jobs
+from portal.extensions import db
+from portal.library.services import create_document
+from portal.notifications.models import Notification, Subscription
+from portal.notifications.services import fan_out, save_search, settings_of, subscribe
+from tests.forum.conftest import Forum
+
+
+@pytest.fixture
+def forum(make):
+    return Forum(make)
+
+
+def reached(**where):
+    """{user id: reason} of the notifications written so far (matching `where`)."""
+    query = select(Notification.user_id, Notification.reason)
+    for column, value in where.items():
+        query = query.where(getattr(Notification, column) == value)
+    return dict(db.session.execute(query).all())
+
+
+def follow(user, target_type, target, level="watching", delivery="in_app"):
+    subscribe(
+        user,
+        target_type,
+        getattr(target, "id", 0),
+        level=level,
+        delivery=delivery,
+        target_code=target if isinstance(target, str) else "",
+    )
+    db.session.commit()
+
+
+@pytest.fixture
+def place(forum, make):
+    space = forum.space()
+    topic = forum.topic(space)
+    author = make.user(name="Thread author")
+    thread = forum.thread(topic, author=author)
+    run_due_jobs()
+    return space, topic, thread, author
+
+
+def test_each_level_hears_what_it_should(forum, make, place):
+    space, topic, thread, author = place
+    watcher, new_threads, normal, muted = (make.user() for _ in range(4))
+    for person, level in [
+        (watcher, "watching"),
+        (new_threads, "new_threads"),
+        (normal, "normal"),
+        (muted, "muted"),
+    ]:
+        follow(person, "topic", topic, level)
+    replier = make.user()
+    forum.reply(thread, author=replier, body=f"Agreed, @{muted.email} and @{normal.email}.")
+    run_due_jobs()
+    post_event = db.session.scalar(select(Event.id).where(Event.kind == "post.created"))
+    assert reached(event_id=post_event) == {watcher.id: "watching", author.id: "reply"}
+    mentions = set(db.session.scalars(select(Event.id).where(Event.kind == "post.mention")))
+    mentioned = {
+        user_id
+        for user_id, event_id in db.session.execute(
+            select(Notification.user_id, Notification.event_id)
+        )
+        if event_id in mentions
+    }
+    assert mentioned == {normal.id}  # muted hears nothing, not even a mention
+    forum.thread(topic, author=replier, title="A second question")
+    run_due_jobs()
+    thread_event = db.session.scalars(
+        select(Event.id).where(Event.kind == "thread.created").order_by(Event.id.desc())
+    ).first()
+    assert reached(event_id=thread_event) == {
+        watcher.id: "new_thread",
+        new_threads.id: "new_thread",
+    }
+
+
+def test_the_most_specific_subscription_decides(forum, make, place):
+    space, topic, thread, author = place
+    person = make.user()
+    follow(person, "working_group", space, "watching")
+    follow(person, "thread", thread, "muted")
+    other_thread = forum.thread(topic, author=author)
+    forum.reply(thread, author=author)
+    forum.reply(other_thread, author=author)
+    run_due_jobs()
+    notified = db.session.scalars(
+        select(Notification.coalesce_key).where(Notification.user_id == person.id)
+    ).all()
+    assert f"thread:{thread.id}" not in notified
+    assert f"thread:{other_thread.id}" in notified
+
+
+def test_never_the_author_nor_a_suspended_person(forum, make, place):
+    space, topic, thread, author = place
+    suspended = make.user()
+    follow(author, "topic", topic)
+    follow(suspended, "topic", topic)
+    suspended.status = "suspended"
+    db.session.commit()
+    forum.reply(thread, author=author)
+    run_due_jobs()
+    assert reached() == {}
+
+
+def test_access_is_checked_when_the_job_runs_not_when_the_event_was_written(forum, make):
+    group_member, leaver = make.user(), make.user()
+    group = make.group(members=[group_member, leaver])
+    space = forum.space(level="group", group=group)
+    topic = forum.topic(space)
+    thread = forum.thread(topic, author=group_member)
+    for person in (group_member, leaver):
+        follow(person, "thread", thread)
+    run_due_jobs()
+    writer = make.user()
+    from portal.accounts.models import GroupMembership
+
+    db.session.add(GroupMembership(group_id=group.id, user_id=writer.id))
+    db.session.commit()
+    forum.reply(thread, author=writer, body="Restricted detail.")
+    # Between the event and its fan-out, one member leaves the group.
+    db.session.execute(
+        GroupMembership.__table__.delete().where(GroupMembership.user_id == leaver.id)
+    )
+    db.session.commit()
+    run_due_jobs()
+    post_event = db.session.scalar(select(Event.id).where(Event.kind == "post.created"))
+    assert set(reached(event_id=post_event)) == {group_member.id}
+
+
+def test_running_the_fan_out_twice_writes_each_notification_once(forum, make, place):
+    space, topic, thread, author = place
+    watchers = [make.user() for _ in range(5)]
+    for person in watchers:
+        follow(person, "topic", topic)
+    forum.reply(thread, author=make.user())
+    run_due_jobs()
+    event = db.session.scalar(select(Event).where(Event.kind == "post.created"))
+    assert fan_out(event) == 0
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == 6
+
+
+def test_posting_watches_the_thread_unless_the_person_prefers_not(forum, make, place):
+    space, topic, thread, author = place
+    eager, reserved = make.user(), make.user()
+    settings_of(reserved).is_watching_on_post = False
+    db.session.commit()
+    forum.reply(thread, author=eager)
+    forum.reply(thread, author=reserved)
+    watching = set(
+        db.session.scalars(
+            select(Subscription.user_id).where(
+                Subscription.target_type == "thread", Subscription.target_id == thread.id
+            )
+        )
+    )
+    assert eager.id in watching and reserved.id not in watching
+
+
+def test_a_fan_out_job_is_written_with_the_event_and_rolled_back_with_it(forum, make, place):
+    space, topic, thread, author = place
+    before = db.session.scalar(select(func.count()).select_from(Job))
+    from portal.forum import services
+
+    services.reply(thread, author, "Never committed.")
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Job)) == before
+
+
+def publish(author, title, body, level="users", doc_type="working_paper"):
+    document = create_document(
+        author,
+        {"title": title, "doc_type": doc_type, "published_on": date(2026, 3, 2), "level": level},
+        {"en": FileStorage(io.BytesIO(body.encode()), filename="paper.txt")},
+    )
+    db.session.commit()
+    run_due_jobs()
+    return document
+
+
+def test_new_documents_reach_followers_of_their_type(make):
+    officer = make.secretariat()
+    follower, observer = (
+        make.user(),
+        make.user(delegation=make.delegation(kind="international_organisation")),
+    )
+    for person in (follower, observer):
+        follow(person, "document_type", "draft_decision", "new_threads")
+    document = publish(
+        officer,
+        "Draft decision on reporting",
+        "Text.",
+        level="state_parties",
+        doc_type="draft_decision",
+    )
+    assert reached(subject_id=document.id) == {follower.id: "new_document"}
+
+
+def test_a_saved_search_is_told_once_of_each_matching_item_it_may_see(make):
+    officer = make.secretariat()
+    delegate = make.user()
+    observer = make.user(delegation=make.delegation(kind="international_organisation"))
+    for person in (delegate, observer):
+        save_search(person, "Brokering", "brokering", {})
+    db.session.commit()
+    public = publish(officer, "Brokering controls", "Registers of brokers.")
+    restricted = publish(
+        officer, "Brokering cases", "Brokering in free zones.", level="state_parties"
+    )
+    publish(officer, "Transit", "Nothing relevant here.")
+    hits = db.session.execute(
+        select(Notification.user_id, Notification.subject_id).where(
+            Notification.reason == "saved_search"
+        )
+    ).all()
+    assert sorted(hits) == sorted(
+        [(delegate.id, public.id), (delegate.id, restricted.id), (observer.id, public.id)]
+    )
+    # A change to a document that already matched tells nobody again.
+    db.session.execute(update(Job).values(status="done"))
+    from portal.search.engine import queue_index
+
+    queue_index("document", public.id)
+    db.session.commit()
+    run_due_jobs()
+    assert db.session.scalar(select(func.count()).where(Notification.reason == "saved_search")) == 3
