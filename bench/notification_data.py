@@ -19,7 +19,13 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import insert, select, text
 
-from bench.forum_data import BENCH_EMAIL, BENCH_PASSWORD, create_users, finish_load
+from bench.forum_data import (
+    BENCH_EMAIL,
+    BENCH_PASSWORD,
+    SECRETARIAT_OFFICERS,
+    create_users,
+    finish_load,
+)
 from portal.accounts.reference import load_delegations
 from portal.core.jobs import Job, run_due_jobs
 from portal.extensions import db
@@ -32,6 +38,7 @@ from portal.notifications.models import (
     Notification,
     Reason,
     Subscription,
+    TargetType,
 )
 
 #: A working group every active user may read (acl `user`).
@@ -40,17 +47,19 @@ SPACE = "WGTR"
 DELIVERY_SHARES = {Delivery.INSTANT.value: 60, Delivery.DAILY.value: 30, Delivery.IN_APP.value: 10}
 #: The unsent daily notifications each watcher has when the daily digest runs.
 DIGEST_ITEMS = 3
-#: Officers of the Secretariat that `create_users` adds before the delegates.
-SECRETARIAT_OFFICERS = 3
 BATCH = 2_000
 
 TOPIC_A = "Brokering controls: national registers of brokers"
 TOPIC_B = "Transit and trans-shipment: practical cases"
 THREAD_A = "How do you verify a broker's registration abroad?"
 THREAD_B = "Notification of transit States: who informs whom"
-OPENING = (
+OPENING_A = (
     "Our licensing office checks every broker against the national register before a licence "
     "is granted. How do other States verify a broker who is registered abroad?"
+)
+OPENING_B = (
+    "When a shipment crosses our territory, we are often told late or not at all. Which "
+    "authority informs the transit State, and when?"
 )
 EARLIER_REPLIES = [
     "We ask the broker's home authority for a written confirmation of the registration.",
@@ -68,8 +77,6 @@ class Dataset:
     deliveries: dict
     thread_a_id: int
     thread_b_id: int
-    thread_a_title: str = THREAD_A
-    thread_b_title: str = THREAD_B
     email: str = BENCH_EMAIL
     password: str = BENCH_PASSWORD
 
@@ -108,10 +115,13 @@ def write_forum(bench, others):
     space = db.session.scalar(select(WorkingGroup).where(WorkingGroup.code == SPACE))
     officer = others[0]
     threads = []
-    for topic_title, thread_title in [(TOPIC_A, THREAD_A), (TOPIC_B, THREAD_B)]:
+    for topic_title, thread_title, opening in [
+        (TOPIC_A, THREAD_A, OPENING_A),
+        (TOPIC_B, THREAD_B, OPENING_B),
+    ]:
         topic = create_topic(space, officer, topic_title, "", 12, [])
         thread, _post = create_thread(
-            topic, bench, ThreadKind.DISCUSSION.value, thread_title, OPENING
+            topic, bench, ThreadKind.DISCUSSION.value, thread_title, opening
         )
         threads.append(thread)
     repliers = others[SECRETARIAT_OFFICERS : SECRETARIAT_OFFICERS + len(EARLIER_REPLIES)]
@@ -128,7 +138,7 @@ def subscribe_all(rng, people, topic_id):
     rows = [
         dict(
             user_id=person.id,
-            target_type="topic",
+            target_type=TargetType.TOPIC.value,
             target_id=topic_id,
             target_code="",
             level=Level.WATCHING.value,
@@ -158,7 +168,8 @@ def add_digest_backlog(dataset, day):
         raise RuntimeError(f"topic A's thread has {len(posts)} replies, not {DIGEST_ITEMS}")
     watchers = db.session.scalars(
         select(Subscription.user_id).where(
-            Subscription.target_type == "topic", Subscription.target_id == posts[0].thread.topic_id
+            Subscription.target_type == TargetType.TOPIC.value,
+            Subscription.target_id == posts[0].thread.topic_id,
         )
     ).all()
     space_id = posts[0].thread.topic.working_group_id
