@@ -1,6 +1,8 @@
 """Delegations, the users who belong to them, named groups, and access requests."""
 
 import enum
+import json
+from pathlib import Path
 
 import pycountry
 from babel import Locale
@@ -11,6 +13,12 @@ from sqlalchemy.orm import validates
 
 from portal.core.models import CreatedMixin, IdMixin
 from portal.extensions import db
+
+#: Names of States in the six languages where CLDR's territory name is not the name the
+#: United Nations uses for the State (CLDR calls PSE "Palestinian Territories").
+STATE_NAMES = json.loads(
+    (Path(__file__).parent / "data" / "state_names.json").read_text(encoding="utf-8")
+)
 
 
 class DelegationKind(enum.Enum):
@@ -129,11 +137,15 @@ class Delegation(IdMixin, CreatedMixin, db.Model):
 
     @property
     def display_name(self):
-        """The delegation's name in the reader's language (CLDR names for States)."""
+        """The delegation's name in the reader's language (CLDR names for States, unless the
+        United Nations names the State otherwise)."""
+        language = str(get_locale() or "en")
+        if self.iso3 in STATE_NAMES:
+            return STATE_NAMES[self.iso3].get(language) or STATE_NAMES[self.iso3]["en"]
         if self.iso3:
             country = pycountry.countries.get(alpha_3=self.iso3)
             if country is not None:
-                name = Locale.parse(str(get_locale() or "en")).territories.get(country.alpha_2)
+                name = Locale.parse(language).territories.get(country.alpha_2)
                 if name:
                     return name
         return self.name
