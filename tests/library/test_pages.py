@@ -15,7 +15,8 @@ from portal.extensions import db
 from portal.library import extraction
 from portal.library.models import Document, DocumentFile, DocumentReference
 from tests.forum.pages import active_content, read
-from tests.library.conftest import LAST_WEEK, library_rows, stored_files, upload
+from tests.library.builders import LAST_WEEK, upload
+from tests.library.conftest import library_rows, stored_files
 from tests.library.documents import (
     docx_bytes,
     executable_bytes,

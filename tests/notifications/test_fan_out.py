@@ -2,25 +2,14 @@
 subscription deciding, never the author, never someone who cannot see the item when the job
 runs, once per person however often the job runs; and saved searches matched per item."""
 
-import io
-from datetime import date
-
 import pytest
 from sqlalchemy import func, select, update
-from werkzeug.datastructures import FileStorage
 
 from portal.core.events import Event
 from portal.core.jobs import Job, run_due_jobs
 from portal.extensions import db
-from portal.library.services import create_document
 from portal.notifications.models import Notification, Subscription
 from portal.notifications.services import fan_out, save_search, settings_of, subscribe
-from tests.forum.conftest import Forum
-
-
-@pytest.fixture
-def forum(make):
-    return Forum(make)
 
 
 def reached(**where):
@@ -181,47 +170,32 @@ def test_a_fan_out_job_is_written_with_the_event_and_rolled_back_with_it(forum, 
     assert db.session.scalar(select(func.count()).select_from(Job)) == before
 
 
-def publish(author, title, body, level="users", doc_type="working_paper"):
-    document = create_document(
-        author,
-        {"title": title, "doc_type": doc_type, "published_on": date(2026, 3, 2), "level": level},
-        {"en": FileStorage(io.BytesIO(body.encode()), filename="paper.txt")},
-    )
-    db.session.commit()
-    run_due_jobs()
-    return document
-
-
-def test_new_documents_reach_followers_of_their_type(make):
-    officer = make.secretariat()
+def test_new_documents_reach_followers_of_their_type(make, library):
     follower, observer = (
         make.user(),
         make.user(delegation=make.delegation(kind="international_organisation")),
     )
     for person in (follower, observer):
         follow(person, "document_type", "draft_decision", "new_threads")
-    document = publish(
-        officer,
-        "Draft decision on reporting",
-        "Text.",
-        level="state_parties",
-        doc_type="draft_decision",
+    document = library.document(
+        "Draft decision on reporting", "Text.", level="state_parties", doc_type="draft_decision"
     )
+    library.run_jobs()
     assert reached(subject_id=document.id) == {follower.id: "new_document"}
 
 
-def test_a_saved_search_is_told_once_of_each_matching_item_it_may_see(make):
-    officer = make.secretariat()
+def test_a_saved_search_is_told_once_of_each_matching_item_it_may_see(make, library):
     delegate = make.user()
     observer = make.user(delegation=make.delegation(kind="international_organisation"))
     for person in (delegate, observer):
         save_search(person, "Brokering", "brokering", {})
     db.session.commit()
-    public = publish(officer, "Brokering controls", "Registers of brokers.")
-    restricted = publish(
-        officer, "Brokering cases", "Brokering in free zones.", level="state_parties"
+    public = library.document("Brokering controls", "Registers of brokers.")
+    restricted = library.document(
+        "Brokering cases", "Brokering in free zones.", level="state_parties"
     )
-    publish(officer, "Transit", "Nothing relevant here.")
+    library.document("Transit", "Nothing relevant here.")
+    library.run_jobs()
     hits = db.session.execute(
         select(Notification.user_id, Notification.subject_id).where(
             Notification.reason == "saved_search"

@@ -6,27 +6,25 @@ Notifications are written as rows here (what the fan-out would write), so that e
 exactly what the person was told of; the fan-out itself is tested in test_fan_out.py.
 """
 
-import io
 import itertools
 import re
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import timedelta
 
 import lxml.html
 import pytest
 from flask import render_template_string
 from flask_login import login_user
 from sqlalchemy import delete, event, select
-from werkzeug.datastructures import FileStorage
 
 from portal.accounts.models import GroupMembership
 from portal.core.models import now_utc
 from portal.extensions import db
-from portal.library.services import create_document
 from portal.notifications.delivery import unsubscribe_token
 from portal.notifications.models import Notification, NotificationSettings, Subscription
 from portal.notifications.services import save_search, subscribe
 from tests.forum import conftest as forum_fixtures
+from tests.library.builders import document
 
 # The forum's fixtures: spaces, topics and threads, one signed-in client per person, and
 # tracebacks of unexpected errors.
@@ -55,20 +53,6 @@ def notify(person, subject, reason="watching", actor=None, read=False, minutes_a
     db.session.add(notification)
     db.session.commit()
     return notification
-
-
-def document(by, title="Working paper on transparency", **metadata):
-    values = {
-        "title": title,
-        "doc_type": "working_paper",
-        "published_on": date.today() - timedelta(days=7),
-        "level": "users",
-        **metadata,
-    }
-    upload = FileStorage(stream=io.BytesIO(b"Working paper.\n"), filename="paper.txt")
-    created = create_document(by, values, {"en": upload})
-    db.session.commit()
-    return created
 
 
 def has_class(name):

@@ -1,103 +1,29 @@
-"""Search fixtures: library documents made as the upload form makes them, and the search page
-read as a person reads it.
-
-Documents are created through `portal.library.services.create_document`, then the queued jobs
-run (text extraction, then indexing), so that the index holds what production would hold.
+"""Search fixtures: `library`, the builder of documents (tests/library/builders.py) with their
+queued jobs run (text extraction, then indexing) after each one, so that the index holds what
+production would hold; and the search page read as a person reads it.
 """
 
-import io
-import itertools
 import re
 from dataclasses import dataclass
-from datetime import date
 from functools import cached_property
 
 import lxml.html
 import pytest
-from sqlalchemy import select
-from werkzeug.datastructures import FileStorage
 
-from portal.core.jobs import DONE, Job, run_due_jobs
-from portal.extensions import db
-from portal.library import services
-from tests.forum.conftest import errors_are_shown, forum, signed_in  # noqa: F401
-from tests.library.documents import text_bytes
+from tests.forum import conftest as forum_fixtures
+from tests.library.builders import Library
 
-_numbers = itertools.count(1)
-
-
-class Library:
-    """Builds library documents for a test; each one is committed, extracted and indexed."""
-
-    def __init__(self, make):
-        self.make = make
-        self._officer = None
-
-    @property
-    def officer(self):
-        """The Secretariat account that publishes, for any delegation, at any level."""
-        if self._officer is None:
-            self._officer = self.make.secretariat(name="Library Officer")
-        return self._officer
-
-    def document(
-        self,
-        title=None,
-        text="Arms Trade Treaty working paper.",
-        *,
-        files=None,
-        level="users",
-        group=None,
-        symbol=None,
-        doc_type="working_paper",
-        working_group=None,
-        cycle=None,
-        published_on=date(2026, 1, 15),
-        keywords="",
-        summary="",
-        delegation=None,
-        by=None,
-    ):
-        """A document with one English text file holding `text`, or with `files`
-        ({language: (file name, bytes)})."""
-        files = files or {"en": ("paper.txt", text_bytes(text))}
-        metadata = {
-            "title": title or f"Document {next(_numbers)}",
-            "symbol": symbol,
-            "doc_type": doc_type,
-            "working_group_id": working_group.id if working_group is not None else None,
-            "cycle": cycle,
-            "published_on": published_on,
-            "keywords": keywords,
-            "summary": summary,
-            "level": level,
-            "group_id": group.id if group is not None else None,
-            "delegation": delegation,
-        }
-        uploads = {
-            language: FileStorage(stream=io.BytesIO(content), filename=name)
-            for language, (name, content) in files.items()
-        }
-        document = services.create_document(by or self.officer, metadata, uploads)
-        db.session.commit()
-        self.run_jobs()
-        return document
-
-    @staticmethod
-    def run_jobs():
-        """Run what the commits queued, and fail loudly if text extraction or indexing failed."""
-        run_due_jobs()
-        failed = db.session.scalars(
-            select(Job).where(
-                Job.kind.in_(("library.extract_text", "search.index")), Job.status != DONE
-            )
-        ).all()
-        assert not failed, [(job.kind, job.status, job.last_error) for job in failed]
+# The forum's fixtures, shared: working groups and delegations to file documents under, one
+# signed-in client per person, and tracebacks of unexpected errors.
+forum = forum_fixtures.forum
+signed_in = forum_fixtures.signed_in
+errors_are_shown = forum_fixtures.errors_are_shown
 
 
 @pytest.fixture
-def library(make):
-    return Library(make)
+def library(forum):
+    """Documents committed, extracted and indexed, as the worker leaves them."""
+    return Library(forum, run_jobs=True)
 
 
 @dataclass

@@ -2,44 +2,31 @@
 crash between commit and indexing is caught up by the pending job, and `flask search rebuild`
 and `flask search verify` rebuild and check it."""
 
-import io
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select, text, update
-from werkzeug.datastructures import FileStorage
 
 from portal.access import principals
 from portal.core.jobs import DONE, PENDING, RUNNING, Job, requeue_stale, run_due_jobs
 from portal.extensions import db
 from portal.library.models import Document
-from portal.library.services import create_document, edit_document
+from portal.library.services import edit_document
 from portal.search.engine import get_index, verify
+from tests.library import conftest as library_fixtures
+from tests.library.builders import LAST_WEEK
 
-
-def publish(author, title, body, level="users", symbol=None):
-    """A document with an English text file, committed, its jobs not yet run."""
-    document = create_document(
-        author,
-        {
-            "title": title,
-            "symbol": symbol,
-            "doc_type": "working_paper",
-            "published_on": date(2026, 3, 2),
-            "level": level,
-        },
-        {"en": FileStorage(io.BytesIO(body.encode()), filename="paper.txt")},
-    )
-    db.session.commit()
-    return document
+# The library's builder, not the search folder's: here a document's jobs wait until the test
+# runs them, or marks them done without running them to stand for a lost index.
+library = library_fixtures.library
 
 
 def found(user, query):
     return [hit.id for hit in get_index().search(query, principals(user)).hits]
 
 
-def test_a_document_is_searchable_once_its_jobs_have_run(make):
-    officer = make.secretariat()
-    document = publish(officer, "Transit controls", "Trans-shipment through free zones.")
+def test_a_document_is_searchable_once_its_jobs_have_run(library):
+    officer = library.officer
+    document = library.document("Transit controls", "Trans-shipment through free zones.")
     assert found(officer, "zones") == []
     pending = db.session.scalars(select(Job.kind).where(Job.status == PENDING)).all()
     assert sorted(pending) == ["library.extract_text", "notifications.fan_out", "search.index"]
@@ -48,9 +35,9 @@ def test_a_document_is_searchable_once_its_jobs_have_run(make):
     assert verify().count == 0
 
 
-def test_a_crash_between_commit_and_indexing_is_caught_up_by_the_pending_job(make):
-    officer = make.secretariat()
-    document = publish(officer, "Brokering", "Registration of brokers.")
+def test_a_crash_between_commit_and_indexing_is_caught_up_by_the_pending_job(library):
+    officer = library.officer
+    document = library.document("Brokering", "Registration of brokers.")
     run_due_jobs()
     # The title changes and commits; the process dies before the index job runs: the job is
     # left `running` by the dead worker.
@@ -60,7 +47,7 @@ def test_a_crash_between_commit_and_indexing_is_caught_up_by_the_pending_job(mak
         {
             "title": "Brokering controls",
             "doc_type": "working_paper",
-            "published_on": date(2026, 3, 2),
+            "published_on": LAST_WEEK,
             "level": "users",
         },
     )
@@ -80,12 +67,12 @@ def test_a_crash_between_commit_and_indexing_is_caught_up_by_the_pending_job(mak
     assert found(officer, "controls") == [document.id]
 
 
-def test_verify_finds_missing_extra_and_stale_entries_and_repairs_them(make):
-    officer = make.secretariat()
-    kept = publish(officer, "Kept", "Record keeping for ten years.")
-    removed = publish(officer, "Removed", "A document removed behind the index's back.")
+def test_verify_finds_missing_extra_and_stale_entries_and_repairs_them(library):
+    officer = library.officer
+    kept = library.document("Kept", "Record keeping for ten years.")
+    removed = library.document("Removed", "A document removed behind the index's back.")
     run_due_jobs()
-    missing = publish(officer, "Not yet indexed", "Import controls.")
+    missing = library.document("Not yet indexed", "Import controls.")
     kept_key, removed_key, missing_key = (f"document:{d.id}" for d in (kept, removed, missing))
     db.session.execute(update(Job).values(status=DONE))
     db.session.execute(update(Document).where(Document.id == kept.id).values(title="Renamed"))
@@ -104,10 +91,9 @@ def test_verify_finds_missing_extra_and_stale_entries_and_repairs_them(make):
     assert found(officer, "removed") == []
 
 
-def test_the_commands_rebuild_then_verify_report_no_difference(app, make):
-    officer = make.secretariat()
+def test_the_commands_rebuild_then_verify_report_no_difference(app, library):
     for number in range(3):
-        publish(officer, f"Paper {number}", f"Diversion case number {number}.")
+        library.document(f"Paper {number}", f"Diversion case number {number}.")
     db.session.execute(update(Job).values(status=DONE))  # nothing indexed
     db.session.commit()
     runner = app.test_cli_runner()
@@ -123,9 +109,8 @@ def test_the_commands_rebuild_then_verify_report_no_difference(app, make):
     assert "stale: 0" in result.output
 
 
-def test_verify_repair_through_the_command(app, make):
-    officer = make.secretariat()
-    publish(officer, "Paper", "Post-shipment verification.")
+def test_verify_repair_through_the_command(app, library):
+    library.document("Paper", "Post-shipment verification.")
     db.session.execute(update(Job).values(status=DONE))
     db.session.commit()
     runner = app.test_cli_runner()
