@@ -8,7 +8,7 @@ would; the fan-out and the emails then run with `run_due_jobs()`.
 import pytest
 from sqlalchemy import select
 
-from portal.core.jobs import Job
+from portal.core.jobs import Job, run_due_jobs
 from portal.extensions import db
 from portal.notifications.models import Notification
 from portal.notifications.services import settings_of, subscribe
@@ -67,3 +67,14 @@ def default_delivery(app):
         db.session.commit()
 
     return set_default
+
+
+@pytest.fixture
+def place(forum, make):
+    """An open working group with a topic and a thread (whose author watches it)."""
+    space = forum.space()
+    topic = forum.topic(space)
+    author = make.user(name="Thread Author")
+    thread = forum.thread(topic, author=author, title="Brokering controls")
+    run_due_jobs()
+    return space, topic, thread, author

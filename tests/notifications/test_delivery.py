@@ -53,17 +53,6 @@ def pass_the_window():
     db.session.commit()
 
 
-@pytest.fixture
-def place(forum, make):
-    """An open working group with a topic and a thread (whose author watches it)."""
-    space = forum.space()
-    topic = forum.topic(space)
-    author = make.user(name="Thread Author")
-    thread = forum.thread(topic, author=author, title="Brokering controls")
-    run_due_jobs()
-    return space, topic, thread, author
-
-
 def test_each_level_sends_the_emails_it_promises(forum, make, follow, mailbox, place):
     space, topic, thread, author = place
     watching, new_threads, normal, muted = (make.user() for _ in range(4))

@@ -2,14 +2,13 @@
 subscription deciding, never the author, never someone who cannot see the item when the job
 runs, once per person however often the job runs; and saved searches matched per item."""
 
-import pytest
 from sqlalchemy import func, select, update
 
 from portal.core.events import Event
 from portal.core.jobs import Job, run_due_jobs
 from portal.extensions import db
 from portal.notifications.models import Notification, Subscription
-from portal.notifications.services import fan_out, save_search, settings_of, subscribe
+from portal.notifications.services import fan_out, save_search, settings_of
 
 
 def reached(**where):
@@ -20,29 +19,7 @@ def reached(**where):
     return dict(db.session.execute(query).all())
 
 
-def follow(user, target_type, target, level="watching", delivery="in_app"):
-    subscribe(
-        user,
-        target_type,
-        getattr(target, "id", 0),
-        level=level,
-        delivery=delivery,
-        target_code=target if isinstance(target, str) else "",
-    )
-    db.session.commit()
-
-
-@pytest.fixture
-def place(forum, make):
-    space = forum.space()
-    topic = forum.topic(space)
-    author = make.user(name="Thread author")
-    thread = forum.thread(topic, author=author)
-    run_due_jobs()
-    return space, topic, thread, author
-
-
-def test_each_level_hears_what_it_should(forum, make, place):
+def test_each_level_hears_what_it_should(forum, make, place, follow):
     space, topic, thread, author = place
     watcher, new_threads, normal, muted = (make.user() for _ in range(4))
     for person, level in [
@@ -51,7 +28,7 @@ def test_each_level_hears_what_it_should(forum, make, place):
         (normal, "normal"),
         (muted, "muted"),
     ]:
-        follow(person, "topic", topic, level)
+        follow(person, topic, level, "in_app")
     replier = make.user()
     forum.reply(thread, author=replier, body=f"Agreed, @{muted.email} and @{normal.email}.")
     run_due_jobs()
@@ -77,11 +54,11 @@ def test_each_level_hears_what_it_should(forum, make, place):
     }
 
 
-def test_the_most_specific_subscription_decides(forum, make, place):
+def test_the_most_specific_subscription_decides(forum, make, place, follow):
     space, topic, thread, author = place
     person = make.user()
-    follow(person, "working_group", space, "watching")
-    follow(person, "thread", thread, "muted")
+    follow(person, space, "watching", "in_app")
+    follow(person, thread, "muted", "in_app")
     other_thread = forum.thread(topic, author=author)
     forum.reply(thread, author=author)
     forum.reply(other_thread, author=author)
@@ -93,11 +70,11 @@ def test_the_most_specific_subscription_decides(forum, make, place):
     assert f"thread:{other_thread.id}" in notified
 
 
-def test_never_the_author_nor_a_suspended_person(forum, make, place):
+def test_never_the_author_nor_a_suspended_person(forum, make, place, follow):
     space, topic, thread, author = place
     suspended = make.user()
-    follow(author, "topic", topic)
-    follow(suspended, "topic", topic)
+    follow(author, topic, "watching", "in_app")
+    follow(suspended, topic, "watching", "in_app")
     suspended.status = "suspended"
     db.session.commit()
     forum.reply(thread, author=author)
@@ -105,14 +82,14 @@ def test_never_the_author_nor_a_suspended_person(forum, make, place):
     assert reached() == {}
 
 
-def test_access_is_checked_when_the_job_runs_not_when_the_event_was_written(forum, make):
+def test_access_is_checked_when_the_job_runs_not_when_the_event_was_written(forum, make, follow):
     group_member, leaver = make.user(), make.user()
     group = make.group(members=[group_member, leaver])
     space = forum.space(level="group", group=group)
     topic = forum.topic(space)
     thread = forum.thread(topic, author=group_member)
     for person in (group_member, leaver):
-        follow(person, "thread", thread)
+        follow(person, thread, "watching", "in_app")
     run_due_jobs()
     writer = make.user()
     from portal.accounts.models import GroupMembership
@@ -130,11 +107,11 @@ def test_access_is_checked_when_the_job_runs_not_when_the_event_was_written(foru
     assert set(reached(event_id=post_event)) == {group_member.id}
 
 
-def test_running_the_fan_out_twice_writes_each_notification_once(forum, make, place):
+def test_running_the_fan_out_twice_writes_each_notification_once(forum, make, place, follow):
     space, topic, thread, author = place
     watchers = [make.user() for _ in range(5)]
     for person in watchers:
-        follow(person, "topic", topic)
+        follow(person, topic, "watching", "in_app")
     forum.reply(thread, author=make.user())
     run_due_jobs()
     event = db.session.scalar(select(Event).where(Event.kind == "post.created"))
@@ -170,13 +147,13 @@ def test_a_fan_out_job_is_written_with_the_event_and_rolled_back_with_it(forum, 
     assert db.session.scalar(select(func.count()).select_from(Job)) == before
 
 
-def test_new_documents_reach_followers_of_their_type(make, library):
+def test_new_documents_reach_followers_of_their_type(make, library, follow):
     follower, observer = (
         make.user(),
         make.user(delegation=make.delegation(kind="international_organisation")),
     )
     for person in (follower, observer):
-        follow(person, "document_type", "draft_decision", "new_threads")
+        follow(person, "draft_decision", "new_threads", "in_app")
     document = library.document(
         "Draft decision on reporting", "Text.", level="state_parties", doc_type="draft_decision"
     )
