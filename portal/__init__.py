@@ -69,11 +69,13 @@ def register_blueprints(app):
 
 def register_search(app):
     """The kinds of item the search index holds, each with its adapter."""
+    from portal.forum.search import ADAPTER as post_adapter
     from portal.library.search import ADAPTER as document_adapter
     from portal.notifications.services import match_saved_searches
     from portal.search.engine import INDEX_LISTENERS, register
 
     register(document_adapter)
+    register(post_adapter)
     if match_saved_searches not in INDEX_LISTENERS:
         INDEX_LISTENERS.append(match_saved_searches)
 

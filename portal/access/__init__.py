@@ -139,9 +139,7 @@ def holders(acl):
         PUBLIC: active,
         USER: active,
         STATE: and_(active, of_kinds(*state_kinds, DelegationKind.SECRETARIAT)),
-        STATE_PARTY: and_(
-            active, of_kinds(DelegationKind.STATE_PARTY, DelegationKind.SECRETARIAT)
-        ),
+        STATE_PARTY: and_(active, of_kinds(DelegationKind.STATE_PARTY, DelegationKind.SECRETARIAT)),
         SECRETARIAT: and_(active, of_kinds(DelegationKind.SECRETARIAT)),
     }
     if acl in by_level:
@@ -159,8 +157,10 @@ def holders(acl):
         )
     if prefix == "moderator":
         # Named for the space itself or for the working group it is a sub-workstream of.
-        spaces = select(WorkingGroup.parent_id).where(WorkingGroup.id == number).union(
-            select(literal(number))
+        spaces = (
+            select(WorkingGroup.parent_id)
+            .where(WorkingGroup.id == number)
+            .union(select(literal(number)))
         )
         return and_(
             active,

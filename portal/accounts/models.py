@@ -139,15 +139,16 @@ class Delegation(IdMixin, CreatedMixin, db.Model):
     def display_name(self):
         """The delegation's name in the reader's language (CLDR names for States, unless the
         United Nations names the State otherwise)."""
+        if not self.iso3:
+            return self.name
         language = str(get_locale() or "en")
         if self.iso3 in STATE_NAMES:
             return STATE_NAMES[self.iso3].get(language) or STATE_NAMES[self.iso3]["en"]
-        if self.iso3:
-            country = pycountry.countries.get(alpha_3=self.iso3)
-            if country is not None:
-                name = Locale.parse(language).territories.get(country.alpha_2)
-                if name:
-                    return name
+        country = pycountry.countries.get(alpha_3=self.iso3)
+        if country is not None:
+            name = Locale.parse(language).territories.get(country.alpha_2)
+            if name:
+                return name
         return self.name
 
     def __repr__(self):

@@ -1,7 +1,7 @@
 """Language selection, right-to-left support and language names (from CLDR via Babel)."""
 
 from babel import Locale
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 
@@ -10,7 +10,12 @@ def supported_languages():
 
 
 def select_locale():
-    """The reader's language: their saved preference, the one chosen on the page, or the browser's."""
+    """The reader's language: their saved preference, the one chosen on the page, or the browser's.
+
+    Outside a request (jobs, commands) there is no reader: None gives the default language;
+    emails choose theirs with `force_locale`."""
+    if not has_request_context():
+        return None
     languages = supported_languages()
     if getattr(current_user, "is_authenticated", False) and current_user.language in languages:
         return current_user.language

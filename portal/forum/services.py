@@ -35,6 +35,7 @@ from portal.forum.models import (
 )
 from portal.library.services import link_citations
 from portal.notifications.services import watch_on_post
+from portal.search.engine import queue_index, queue_index_many
 
 TITLE_MAX = 300
 #: How strict each level is; a topic may be stricter than its working group, never looser.
@@ -103,7 +104,8 @@ def set_topic_access(topic, level, group_id, by):
 
 
 def rederive_access(container):
-    """Copy the acl of a working group or topic down to everything under it, set-based."""
+    """Copy the acl of a working group or topic down to everything under it, set-based, and
+    queue its live posts for the search index, which holds their acl too."""
     db.session.flush()
     if isinstance(container, WorkingGroup):
         db.session.execute(
@@ -134,7 +136,18 @@ def rederive_access(container):
         .values(acl=select(Post.acl).where(Post.id == Attachment.post_id).scalar_subquery())
         .execution_options(synchronize_session=False)
     )
+    queue_posts(select(Post.id).where(Post.thread_id.in_(thread_ids)))
     db.session.expire_all()
+
+
+def queue_posts(post_ids):
+    """Queue the live posts among `post_ids` (a select of ids) for re-indexing, in one job."""
+    queue_index_many(
+        "post",
+        db.session.scalars(
+            post_ids.where(Post.withdrawn_at.is_(None), Post.hidden_at.is_(None))
+        ).all(),
+    )
 
 
 # Topics -------------------------------------------------------------------------------------
@@ -178,7 +191,7 @@ def edit_topic(topic, by, title, description, cycle, questions):
     topic.title = clean_title(title)
     topic.description_source = description or ""
     topic.description_html = render_markdown(description or "")
-    topic.cycle = cycle
+    old_cycle, topic.cycle = topic.cycle, cycle
     texts = [q.strip() for q in questions if q.strip()]
     current = list(topic.questions)
     by_text = {}
@@ -200,6 +213,9 @@ def edit_topic(topic, by, title, description, cycle, questions):
     for position, (question, text) in enumerate(zip(chosen, texts)):
         question.position, question.text = position, text
     topic.questions = chosen
+    if cycle != old_cycle:
+        # The posts are indexed with their topic's cycle.
+        queue_posts(select(Post.id).join(Thread).where(Thread.topic_id == topic.id))
     record("forum.topic_edit", target=topic, actor=by)
 
 
@@ -230,12 +246,16 @@ def create_thread(topic, author, kind, title, body, question_id=None, files=()):
     db.session.add(thread)
     post = add_post(thread, author, body, question_id=question_id, files=files)
     emit("thread.created", thread, actor=author)
+    # Queued after the event, so that the people following the topic are told first.
+    queue_index("post", post.id)
     return thread, post
 
 
 def reply(thread, author, body, quoted_post_id=None, question_id=None, files=()):
     post = add_post(thread, author, body, quoted_post_id, question_id, files)
     emit("post.created", post, actor=author)
+    # Queued after the event, so that the people following the thread are told first.
+    queue_index("post", post.id)
     return post
 
 
@@ -382,6 +402,7 @@ def edit_post(post, by, body):
     post.body_html = with_mentions(render_markdown(body), mentioned)
     post.edited_at = now_utc()
     link_citations(post)
+    queue_index("post", post.id)
     for person in mentioned:
         if person.id != by.id and person.email not in already:
             emit("post.mention", post, actor=by, recipient=person)
@@ -391,6 +412,7 @@ def withdraw_post(post, by):
     """The author takes a post back: its text no longer shows; a tombstone stays."""
     post.withdrawn_at = now_utc()
     record("forum.post_withdraw", target=post, actor=by)
+    queue_index("post", post.id)
 
 
 # Moderation ---------------------------------------------------------------------------------
@@ -404,6 +426,7 @@ def hide_post(post, by, reason):
     post.hidden_by_id = by.id
     post.hidden_reason = reason
     record("forum.post_hide", target=post, actor=by, reason=reason)
+    queue_index("post", post.id)
     emit("moderation", post, actor=by, recipient=post.author, action="hide")
 
 
@@ -412,6 +435,7 @@ def unhide_post(post, by):
     post.hidden_by_id = None
     post.hidden_reason = None
     record("forum.post_unhide", target=post, actor=by)
+    queue_index("post", post.id)
 
 
 def set_locked(thread, by, locked):
@@ -434,6 +458,7 @@ def move_thread(thread, topic, by):
     thread.topic = topic
     thread.acl = topic.acl
     db.session.flush()
+    # This also queues the thread's posts for the index, with their new topic and acl.
     rederive_access(topic)
     record("forum.thread_move", target=thread, actor=by, old_topic=old_topic, new_topic=topic.id)
 

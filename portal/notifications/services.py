@@ -127,8 +127,9 @@ def fan_out(event):
     levels, reason_of_level = LEVELS_FOR.get(event.kind, (set(), None))
     concerned = concerned_people(event, place)
     targets = place.targets()
-    specificity = {(t.value, target_id, code): rank for rank, (t, target_id, code) in
-                   enumerate(targets)}
+    specificity = {
+        (t.value, target_id, code): rank for rank, (t, target_id, code) in enumerate(targets)
+    }
 
     reachable = (
         select(User.id, NotificationSettings.default_delivery)
@@ -164,9 +165,7 @@ def fan_out(event):
         if row.user_id not in chosen or rank < chosen[row.user_id][0]:
             chosen[row.user_id] = (rank, Level(row.level), row.delivery)
     defaults = dict(
-        db.session.execute(
-            reachable.where(User.id.in_(set(chosen) | set(concerned)))
-        ).all()
+        db.session.execute(reachable.where(User.id.in_(set(chosen) | set(concerned)))).all()
     )
     rows = []
     for user_id in defaults:
@@ -319,8 +318,9 @@ def check_choice(enum_class, value, message):
         raise SubscriptionError(message) from None
 
 
-def subscribe(user, target_type, target_id=0, target_code="", level=Level.WATCHING.value,
-              delivery=None):
+def subscribe(
+    user, target_type, target_id=0, target_code="", level=Level.WATCHING.value, delivery=None
+):
     """Follow a working group, topic, thread or document type at `level`, replacing an earlier
     choice; `delivery` None means the person's default.
 

@@ -1,6 +1,6 @@
 """The portal's side of the search index: adapters, index jobs, rebuild and verify.
 
-Each kind of item (library documents now; forum posts and channel messages can follow) has one
+Each kind of item (library documents, forum posts; channel messages can follow) has one
 `Adapter` that turns a database row into the item dict `search_index` stores, and lists every
 row that belongs in the index. Changes reach the index as `search.index` jobs written in the
 same transaction as the change, so a crash between commit and indexing leaves a pending job
@@ -66,17 +66,39 @@ def queue_index(kind, item_id):
     enqueue("search.index", item_kind=kind, item_id=item_id)
 
 
+def queue_index_many(kind, item_ids):
+    """Bring the index in step with these rows after the current transaction commits, in one
+    job: a change of access can touch thousands of rows, and one job per row would crowd out
+    every other job."""
+    item_ids = sorted(set(item_ids))
+    if item_ids:
+        enqueue("search.index", item_kind=kind, item_ids=item_ids)
+
+
+#: How many items one index commit of a `search.index` job with a list of ids writes: bounds
+#: the memory a job holds and how long it keeps the writer.
+INDEX_BATCH = 500
+
+
 @handler("search.index")
 def index_item(payload):
-    """Write the item as the database has it now, or remove it; running twice is harmless."""
+    """Write the items as the database has them now, or remove them; running twice is
+    harmless. The payload names one row (`item_id`) or several (`item_ids`)."""
     adapter = ADAPTERS[payload["item_kind"]]
-    item = adapter.item(payload["item_id"])
-    if item is None:
-        get_index().delete([key(adapter.kind, payload["item_id"])])
-    else:
-        get_index().update([item])
-        for listener in INDEX_LISTENERS:
-            listener(item)
+    item_ids = payload["item_ids"] if "item_ids" in payload else [payload["item_id"]]
+    for start in range(0, len(item_ids), INDEX_BATCH):
+        items, gone = [], []
+        for item_id in item_ids[start : start + INDEX_BATCH]:
+            item = adapter.item(item_id)
+            if item is None:
+                gone.append(key(adapter.kind, item_id))
+            else:
+                items.append(item)
+        get_index().delete(gone)
+        get_index().update(items)
+        for item in items:
+            for listener in INDEX_LISTENERS:
+                listener(item)
 
 
 def expected_items():

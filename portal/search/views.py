@@ -1,4 +1,5 @@
-"""The search page: one box over everything the reader may see, with facets to narrow it.
+"""The search page: one box over everything the reader may see (library documents and forum
+posts), with facets to narrow it.
 
 The index filters every query by the reader's principals, so totals, facets and snippets never
 count what they may not read. The hits of the page shown are then checked once more against
@@ -39,6 +40,7 @@ PAGE_MAX = 500
 SORTS = ("relevance", "date")
 #: The facets of the sidebar, in the order shown.
 FACETS = {
+    "kind": _l("Kind"),
     "type": _l("Type"),
     "wg": _l("Working group"),
     "cycle": _l("CSP cycle"),
@@ -46,6 +48,9 @@ FACETS = {
     "delegation": _l("Delegation"),
     "year": _l("Year"),
 }
+
+#: What the kind facet calls each kind of item the index holds.
+KINDS = {"document": _l("Documents"), "post": _l("Discussions")}
 
 QUERY_ERRORS = {
     "syntax": _l(
@@ -149,15 +154,17 @@ def results():
     criteria = Criteria.from_request()
     if len(criteria.text) > QUERY_MAX:
         return refused(criteria, QUERY_TOO_LONG % {"count": QUERY_MAX})
+    readers = principals(current_user)
     try:
         found = get_index().search(
             criteria.text,
-            principals(current_user),
+            readers,
             filters=criteria.filters,
             sort=criteria.sort,
             page=criteria.page,
             per_page=PER_PAGE,
         )
+        facets = {**found.facets, **kind_facet(criteria, readers)}
     except QueryError as error:
         message = QUERY_ERRORS.get(error.code, QUERY_ERRORS["syntax"])
         return refused(criteria, message % {"value": error.value})
@@ -169,10 +176,32 @@ def results():
         # What the index counted, less what this page had to leave out (see `rechecked`).
         total=max(0, found.total - (len(found.hits) - len(shown))),
         pages=found.pages,
-        facets=found.facets,
-        labels=labels_of(found.facets, criteria.filters),
+        facets=facets,
+        labels=labels_of(facets, criteria.filters),
         error=None,
     )
+
+
+def kind_facet(criteria, readers):
+    """{"kind": [(kind, count), ...]}, most frequent first, when the items found with every
+    filter but the kind are of more than one kind; else {} (one kind is nothing to choose).
+
+    The index counts no facet for the kind, so each kind is counted by a search of its own,
+    filtered by the reader's principals like any other. Raises QueryError as the search does.
+    """
+    others = {name: values for name, values in criteria.filters.items() if name != "kind"}
+    counts = []
+    for kind in ADAPTERS:
+        total = (
+            get_index()
+            .search(criteria.text, readers, filters=others, kinds={kind}, facets=False, per_page=1)
+            .total
+        )
+        if total:
+            counts.append((kind, total))
+    if len(counts) < 2:
+        return {}
+    return {"kind": sorted(counts, key=lambda pair: -pair[1])}
 
 
 def refused(criteria, message):
@@ -218,8 +247,9 @@ def rechecked(hits):
 
 
 def preload_related(rows):
-    """Load the working groups and delegations the results name in two queries; each row's
-    relationship then finds its object in the session instead of querying once per row."""
+    """Load the working groups and delegations the documents name in two queries; each row's
+    relationship then finds its object in the session instead of querying once per row (the
+    adapter of posts loads theirs with the posts)."""
     working_group_ids = {getattr(row, "working_group_id", None) for row in rows} - {None}
     delegation_ids = {getattr(row, "delegation_id", None) for row in rows} - {None}
     if working_group_ids:
@@ -236,6 +266,7 @@ def labels_of(facets, filters):
         for name in FACETS
     }
     return {
+        "kind": {value: str(KINDS.get(value, value)) for value in values["kind"]},
         "type": {value: type_label(value) for value in values["type"]},
         "wg": working_group_names(values["wg"]),
         "cycle": {value: _("CSP%(number)s", number=value) for value in values["cycle"]},
@@ -287,5 +318,3 @@ def delegation_names(codes):
 
 def codes_in_any_case(codes):
     return {variant for code in codes for variant in (code, code.upper())}
-
-

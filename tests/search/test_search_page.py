@@ -247,7 +247,7 @@ def test_an_empty_search_lists_the_latest_documents_the_reader_may_see(
     assert page.status == 200
     assert page.titles == ["Newest", "Middle", "Oldest"]
     assert page.total == 3
-    assert "The latest documents you have access to." in page.html
+    assert "The latest documents and discussions you have access to." in page.html
 
 
 def test_pages_keep_the_query_the_sort_and_the_filters(library, http, search, monkeypatch):
