@@ -24,12 +24,9 @@ thread)"); runs of another SCALE or database already there are kept.
 import argparse
 import os
 import re
-import shutil
 import statistics
 import sys
-import tempfile
 import time
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -37,22 +34,21 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import create_engine, event, text  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bench import harness  # noqa: E402
+from bench import database, harness  # noqa: E402
+from bench.database import bench_config, database_version  # noqa: E402
 from bench.forum_data import (  # noqa: E402
     HOT_THREAD_POSTS,
     HOT_TOPIC_THREADS,
     populate,
 )
-from config import Config  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
 
 NAME = "forum_pages"
 TITLE = "Forum pages (topic and thread)"
-SECRET_KEY = "forum-pages-benchmark-key-not-secret"
 #: Rounds of replaying a page's SELECT statements to time them.
 REPLAYS = 7
 AIM = 0.8
@@ -61,28 +57,22 @@ AIM = 0.8
 def main():
     options = parse_arguments()
     scale = int(os.environ.get("SCALE", "1"))
-    workdir = Path(tempfile.mkdtemp(prefix="bench-forum-"))
-    try:
-        with fresh_database(options.database, workdir, options.keep) as url:
-            run = benchmark(options, scale, url, workdir)
-    finally:
-        if options.keep:
-            print(f"Kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    runs = [r for r in harness.saved_runs(NAME) if key(r) != key(run)] + [run]
-    runs.sort(key=lambda r: (r["database"], r["scale"]))
+    run = database.run_in_fresh_folder(
+        "bench-forum-", options, lambda url, workdir: benchmark(options, scale, url, workdir)
+    )
     print_run(run)
-    harness.write_section(NAME, render(runs), runs)
-    print(f"\nWritten to {harness.DOC.relative_to(harness.ROOT)}")
+    if options.no_doc:
+        return
+    runs = database.keep_run(
+        NAME, run, lambda saved, new: key(saved) == key(new),
+        lambda r: (r["database"], r["scale"]), render,
+    )
     for line in aim_lines(runs):
         print(line)
 
 
 def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", help="a PostgreSQL URL whose database name starts with "
-                        "'bench' (created and dropped here); default: a new SQLite file")
     parser.add_argument("--seconds", type=int, default=20, help="measured load per page")
     parser.add_argument("--repeat", type=int, default=3,
                         help="measurements per page; the median is kept")
@@ -90,59 +80,8 @@ def parse_arguments():
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--seed", type=int, default=20261125)
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the temporary folder and the PostgreSQL database")
+    database.add_run_arguments(parser)
     return parser.parse_args()
-
-
-# The database -------------------------------------------------------------------------------
-
-
-@contextmanager
-def fresh_database(url, workdir, keep):
-    """Yield the URL of an empty database, removed afterwards unless `keep`."""
-    if url is None:
-        yield f"sqlite:///{workdir / 'forum.sqlite'}"
-        return
-    url = make_url(url)
-    if url.get_backend_name() != "postgresql":
-        raise SystemExit("--database takes a PostgreSQL URL; SQLite is the default.")
-    name = url.database or ""
-    if not name.startswith("bench"):
-        # The benchmark drops this database: never the test suite's (`test`) or anyone's data.
-        raise SystemExit(f"Refusing database {name!r}: its name must start with 'bench'.")
-    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        if not keep:
-            with server.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
-
-
-def bench_config(url, workdir):
-    class BenchConfig(Config):
-        SECRET_KEY = globals()["SECRET_KEY"]
-        SQLALCHEMY_DATABASE_URI = url
-        PORTAL_FILES_DIR = str(workdir / "files")
-        PORTAL_INDEX_DIR = str(workdir / "index")
-        MAIL_BACKEND = "files"
-        PORTAL_RUN_JOBS_INLINE = False
-        RATELIMIT_STORAGE_URI = "memory://"
-        PORTAL_REQUIRE_TOTP_FOR_ALL = False
-
-    return BenchConfig
-
-
-def database_version(connection):
-    if connection.dialect.name == "postgresql":
-        version = connection.execute(text("SHOW server_version")).scalar().split()[0]
-        return f"PostgreSQL {version}"
-    return "SQLite " + connection.execute(text("SELECT sqlite_version()")).scalar()
 
 
 # The run ------------------------------------------------------------------------------------
@@ -173,7 +112,7 @@ def benchmark(options, scale, url, workdir):
     }
     env = {
         "DATABASE_URL": url,
-        "SECRET_KEY": SECRET_KEY,
+        "SECRET_KEY": database.SECRET_KEY,
         "PORTAL_INSTANCE_DIR": str(workdir),
         "PORTAL_CONFIG": "development",
         "RATELIMIT_STORAGE_URI": "memory://",
@@ -363,8 +302,8 @@ def render(runs):
 def growing_queries(runs):
     by_key = {key(run): run for run in runs}
     lines = []
-    for (database, scale), large in sorted(by_key.items()):
-        small = by_key.get((database, 1))
+    for (engine, scale), large in sorted(by_key.items()):
+        small = by_key.get((engine, 1))
         if scale == 1 or small is None:
             continue
         for page, figures in large["pages"].items():
@@ -383,10 +322,10 @@ def growing_queries(runs):
 def aim_lines(runs):
     by_key = {key(run): run for run in runs}
     lines = []
-    for database in sorted({run["database"] for run in runs}):
-        small, large = by_key.get((database, 1)), by_key.get((database, 10))
+    for engine in sorted({run["database"] for run in runs}):
+        small, large = by_key.get((engine, 1)), by_key.get((engine, 10))
         if small is None or large is None:
-            lines.append(f"{database}: needs runs at SCALE=1 and SCALE=10.")
+            lines.append(f"{engine}: needs runs at SCALE=1 and SCALE=10.")
             continue
         ratio = (large["pages"]["thread"]["requests_per_s"]
                  / small["pages"]["thread"]["requests_per_s"])

@@ -35,10 +35,8 @@ the run of the other database already there is kept.
 import argparse
 import os
 import re
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from contextlib import contextmanager
@@ -52,8 +50,8 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import event, func, select, update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bench import harness  # noqa: E402
-from bench.forum_pages import bench_config, database_version, fresh_database  # noqa: E402
+from bench import database, harness  # noqa: E402
+from bench.database import bench_config, database_version  # noqa: E402
 from bench.notification_data import (  # noqa: E402
     DELIVERY_SHARES,
     DIGEST_ITEMS,
@@ -73,7 +71,6 @@ from portal.notifications.models import Notification  # noqa: E402
 
 NAME = "notifications"
 TITLE = "Notifications (fan-out and digests)"
-SECRET_KEY = "notifications-benchmark-key-not-secret"
 #: The posting request in a watched topic may take at most this much longer than elsewhere.
 AIM = 0.10
 FAN_OUT_JOB = "notifications.fan_out"
@@ -89,30 +86,23 @@ def main():
     options = parse_arguments()
     # A run should take minutes: each phase waits this long at most, once, then goes ahead.
     harness.QUIET_WAIT_SECONDS = options.quiet_wait
-    workdir = Path(tempfile.mkdtemp(prefix="bench-notifications-"))
-    try:
-        with fresh_database(options.database, workdir, options.keep) as url:
-            run = benchmark(options, url, workdir)
-    finally:
-        if options.keep:
-            print(f"Kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    runs = [r for r in harness.saved_runs(NAME) if r["database"] != run["database"]] + [run]
-    runs.sort(key=lambda r: r["database"])
+    run = database.run_in_fresh_folder(
+        "bench-notifications-", options, lambda url, workdir: benchmark(options, url, workdir)
+    )
     print_run(run)
     if options.no_doc:
         return
-    harness.write_section(NAME, render(runs), runs)
-    print(f"\nWritten to {harness.DOC.relative_to(harness.ROOT)}")
+    database.keep_run(
+        NAME,
+        run,
+        lambda saved, new: saved["database"] == new["database"],
+        lambda r: r["database"],
+        render,
+    )
 
 
 def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--database",
-        help="a PostgreSQL URL whose database (named bench...) is created and dropped",
-    )
     parser.add_argument("--watchers", type=int, default=5_000, help="people watching topic A")
     parser.add_argument("--replies", type=int, default=30, help="measured POSTs per topic")
     parser.add_argument("--warm-up", type=int, default=3, help="unmeasured POSTs per topic")
@@ -125,12 +115,7 @@ def parse_arguments():
         "it was)",
     )
     parser.add_argument("--seed", type=int, default=20261125)
-    parser.add_argument(
-        "--no-doc", action="store_true", help="print the figures without keeping them"
-    )
-    parser.add_argument(
-        "--keep", action="store_true", help="keep the temporary folder and the PostgreSQL database"
-    )
+    database.add_run_arguments(parser)
     return parser.parse_args()
 
 
@@ -194,7 +179,7 @@ def measure_posting(options, data, url, workdir, database_processes):
     """POST replies to both threads through gunicorn; returns the figures and the post ids."""
     env = {
         "DATABASE_URL": url,
-        "SECRET_KEY": SECRET_KEY,
+        "SECRET_KEY": database.SECRET_KEY,
         "PORTAL_INSTANCE_DIR": str(workdir),
         "PORTAL_CONFIG": "development",
         "RATELIMIT_STORAGE_URI": "memory://",

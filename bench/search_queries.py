@@ -28,10 +28,8 @@ import argparse
 import cProfile
 import os
 import pstats
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import urllib.parse
 from datetime import datetime, timezone
@@ -44,8 +42,8 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bench import forum_pages, harness  # noqa: E402
-from bench.forum_pages import bench_config, database_version, fresh_database  # noqa: E402
+from bench import database, harness  # noqa: E402
+from bench.database import bench_config, database_version  # noqa: E402
 from bench.search_data import DOCUMENTS_PER_SCALE, RARE_WORD, populate  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.access import principals_of  # noqa: E402
@@ -78,31 +76,23 @@ def main():
     harness.QUIET_WAIT_SECONDS = options.quiet_wait
     harness.ATTEMPTS = options.attempts
     scale = int(os.environ.get("SCALE", "1"))
-    workdir = Path(tempfile.mkdtemp(prefix="bench-search-"))
-    try:
-        with fresh_database(options.database, workdir, options.keep) as url:
-            run = benchmark(options, scale, url, workdir)
-    finally:
-        if options.keep:
-            print(f"Kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    runs = [r for r in harness.saved_runs(NAME) if key(r) != key(run)] + [run]
-    runs.sort(key=lambda r: (r["database"], r["scale"]))
+    run = database.run_in_fresh_folder(
+        "bench-search-", options, lambda url, workdir: benchmark(options, scale, url, workdir)
+    )
     print_run(run)
     if options.no_doc:
         return
-    harness.write_section(NAME, render(runs), runs)
-    print(f"\nWritten to {harness.DOC.relative_to(harness.ROOT)}")
+    database.keep_run(
+        NAME,
+        run,
+        lambda saved, new: key(saved) == key(new),
+        lambda r: (r["database"], r["scale"]),
+        render,
+    )
 
 
 def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--database",
-        help="a PostgreSQL URL whose database name starts with "
-        "'bench' (created and dropped here); default: a new SQLite file",
-    )
     parser.add_argument("--seconds", type=int, default=10, help="measured load per query")
     parser.add_argument(
         "--repeat", type=int, default=3, help="measurements per query; the median is kept"
@@ -123,12 +113,7 @@ def parse_arguments():
         help="tries of a measurement while other processes take the CPU",
     )
     parser.add_argument("--seed", type=int, default=20261125)
-    parser.add_argument(
-        "--no-doc", action="store_true", help="print the figures without keeping them"
-    )
-    parser.add_argument(
-        "--keep", action="store_true", help="keep the temporary folder and the PostgreSQL database"
-    )
+    database.add_run_arguments(parser)
     return parser.parse_args()
 
 
@@ -175,7 +160,7 @@ def benchmark(options, scale, url, workdir):
         db.engine.dispose()
     env = {
         "DATABASE_URL": url,
-        "SECRET_KEY": forum_pages.SECRET_KEY,  # bench_config's: the cookie also works in-process
+        "SECRET_KEY": database.SECRET_KEY,  # bench_config's: the cookie also works in-process
         "PORTAL_INSTANCE_DIR": str(workdir),
         "PORTAL_CONFIG": "development",
         "RATELIMIT_STORAGE_URI": "memory://",
