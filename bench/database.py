@@ -100,6 +100,21 @@ def bench_config(url, workdir):
     return BenchConfig
 
 
+def server_env(url, workdir):
+    """The environment of gunicorn serving the portal under test: the same database, key and
+    folder as `bench_config`, jobs left to a worker, emails written to files."""
+    return {
+        "DATABASE_URL": url,
+        "SECRET_KEY": SECRET_KEY,
+        "PORTAL_INSTANCE_DIR": str(workdir),
+        "PORTAL_CONFIG": "development",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "PORTAL_RUN_JOBS_INLINE": "0",
+        "PORTAL_REQUIRE_TOTP_FOR_ALL": "0",
+        "MAIL_BACKEND": "files",
+    }
+
+
 def database_version(connection):
     if connection.dialect.name == "postgresql":
         version = connection.execute(text("SHOW server_version")).scalar().split()[0]

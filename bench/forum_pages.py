@@ -110,16 +110,7 @@ def benchmark(options, scale, url, workdir):
         "topic": (f"/forum/topics/{data.hot_topic_id}", data.hot_topic_title),
         "thread": (f"/forum/threads/{data.hot_thread_id}", data.hot_thread_title),
     }
-    env = {
-        "DATABASE_URL": url,
-        "SECRET_KEY": database.SECRET_KEY,
-        "PORTAL_INSTANCE_DIR": str(workdir),
-        "PORTAL_CONFIG": "development",
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "PORTAL_RUN_JOBS_INLINE": "0",
-        "PORTAL_REQUIRE_TOTP_FOR_ALL": "0",
-        "MAIL_BACKEND": "files",
-    }
+    env = database.server_env(url, workdir)
     results = {}
     database_processes = ["postgres"] if url.startswith("postgresql") else []
     with harness.gunicorn(env, workers=2, log_path=workdir / "gunicorn.log") as (port, group):

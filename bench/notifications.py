@@ -177,16 +177,7 @@ def format_deliveries(deliveries):
 
 def measure_posting(options, data, url, workdir, database_processes):
     """POST replies to both threads through gunicorn; returns the figures and the post ids."""
-    env = {
-        "DATABASE_URL": url,
-        "SECRET_KEY": database.SECRET_KEY,
-        "PORTAL_INSTANCE_DIR": str(workdir),
-        "PORTAL_CONFIG": "development",
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "PORTAL_RUN_JOBS_INLINE": "0",
-        "PORTAL_REQUIRE_TOTP_FOR_ALL": "0",
-        "MAIL_BACKEND": "files",
-    }
+    env = database.server_env(url, workdir)
     threads = {"watched": data.thread_a_id, "unfollowed": data.thread_b_id}
     times = {name: [] for name in threads}
     post_ids = {name: [] for name in threads}

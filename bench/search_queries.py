@@ -158,16 +158,7 @@ def benchmark(options, scale, url, workdir):
         totals = {name: search(text, reader).total for name, text in QUERIES.items()}
         db.session.remove()
         db.engine.dispose()
-    env = {
-        "DATABASE_URL": url,
-        "SECRET_KEY": database.SECRET_KEY,  # bench_config's: the cookie also works in-process
-        "PORTAL_INSTANCE_DIR": str(workdir),
-        "PORTAL_CONFIG": "development",
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "PORTAL_RUN_JOBS_INLINE": "0",
-        "PORTAL_REQUIRE_TOTP_FOR_ALL": "0",
-        "MAIL_BACKEND": "files",
-    }
+    env = database.server_env(url, workdir)
     results = {}
     database_processes = ["postgres"] if url.startswith("postgresql") else []
     with harness.gunicorn(env, workers=2, log_path=workdir / "gunicorn.log") as (port, group):

@@ -153,3 +153,15 @@ def search():
         return SearchPage(http.get("/search/", query_string=query))
 
     return do_search
+
+
+#: The people of the access tests, and who of them reads an item at each level. Nobody reads a
+#: group's item from outside the group, not even the Secretariat.
+ROLES = ("observer", "signatory", "state_party", "secretariat", "member", "non_member")
+READERS = {
+    "public": set(ROLES),
+    "users": set(ROLES),
+    "states": {"signatory", "state_party", "secretariat"},
+    "state_parties": {"state_party", "secretariat"},
+    "group": {"member"},
+}

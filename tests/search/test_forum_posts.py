@@ -13,6 +13,7 @@ from portal.core.jobs import DONE, Job, run_due_jobs
 from portal.extensions import db
 from portal.forum import services
 from portal.search.engine import verify
+from tests.search.conftest import READERS, ROLES
 
 
 def index_jobs_run():
@@ -120,15 +121,6 @@ SECRETS = {
     "states": "amberkite",
     "state_parties": "silverheron",
     "group": "ivoryplover",
-}
-ROLES = ("observer", "signatory", "state_party", "secretariat", "member", "non_member")
-READERS = {
-    "public": set(ROLES),
-    "users": set(ROLES),
-    "states": {"signatory", "state_party", "secretariat"},
-    "state_parties": {"state_party", "secretariat"},
-    # Nobody reads a closed group's space from outside the group, not even the Secretariat.
-    "group": {"member"},
 }
 
 

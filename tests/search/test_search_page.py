@@ -12,6 +12,7 @@ from portal.extensions import db
 from portal.library.models import Document
 from portal.search import views
 from tests.library.documents import docx_bytes, text_bytes
+from tests.search.conftest import READERS, ROLES
 
 
 @pytest.fixture
@@ -358,15 +359,6 @@ AUTHOR_NAMES = {
     "FIN": "Finland",
     "DNK": "Denmark",
     "ISL": "Iceland",
-}
-ROLES = ("observer", "signatory", "state_party", "secretariat", "member", "non_member")
-READERS = {
-    "public": set(ROLES),
-    "users": set(ROLES),
-    "states": {"signatory", "state_party", "secretariat"},
-    "state_parties": {"state_party", "secretariat"},
-    # Nobody reads a group's document from outside the group, not even the Secretariat.
-    "group": {"member"},
 }
 
 
