@@ -51,10 +51,12 @@ def register_blueprints(app):
     from portal.accounts.views import bp as accounts_bp
     from portal.admin.views import bp as admin_bp
     from portal.auth.views import bp as auth_bp
+    from portal.channels.views import bp as channels_bp
     from portal.core.views import bp as core_bp
     from portal.forum.views import bp as forum_bp
     from portal.library.views import bp as library_bp
     from portal.notifications.views import bp as notifications_bp
+    from portal.reporting.views import bp as reporting_bp
     from portal.search.views import bp as search_bp
 
     app.register_blueprint(core_bp)
@@ -65,6 +67,8 @@ def register_blueprints(app):
     app.register_blueprint(library_bp, url_prefix="/library")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
     app.register_blueprint(search_bp, url_prefix="/search")
+    app.register_blueprint(channels_bp, url_prefix="/channels")
+    app.register_blueprint(reporting_bp, url_prefix="/reporting")
 
 
 def register_search(app):

@@ -250,7 +250,10 @@ def translate_group():
 
 def pybabel(*args):
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", *args], check=True, capture_output=True
+        [sys.executable, "-m", "babel.messages.frontend", *args],
+        check=True,
+        capture_output=True,
+        cwd=TRANSLATIONS.parent,  # the extraction methods of data files are imported from portal
     )
 
 

@@ -5,6 +5,8 @@ service functions that carry them out.
 """
 
 from portal.access import SECRETARIAT, principals
+from portal.access.channels import CHANNEL_RULES
+from portal.access.reporting import REPORTING_RULES
 from portal.accounts.models import Role
 
 
@@ -196,4 +198,8 @@ RULES = {
     "audit_view": is_secretariat,
     "job_list": is_secretariat,
     "job_retry": lambda user, job: is_secretariat(user) and job.status == "failed",
+    # Diversion information exchange channels (portal/channels)
+    **CHANNEL_RULES,
+    # Initial and annual reports (portal/reporting)
+    **REPORTING_RULES,
 }

@@ -137,12 +137,20 @@ MATRIX = {
 
 
 def test_the_matrix_names_every_action_of_the_policy():
-    """Account and administration actions are here; forum and library actions in their own
-    tests."""
+    """Account and administration actions are here; forum, library, channel and reporting
+    actions in their own tests."""
+    from tests.channels.test_permissions import CHANNEL_MATRIX
     from tests.forum.test_permissions import FORUM_MATRIX
     from tests.library.test_permissions import LIBRARY_MATRIX
+    from tests.reporting.test_permissions import REPORTING_MATRIX
 
-    assert set(MATRIX) | set(FORUM_MATRIX) | set(LIBRARY_MATRIX) == set(RULES)
+    assert (
+        set(MATRIX)
+        | set(FORUM_MATRIX)
+        | set(LIBRARY_MATRIX)
+        | set(CHANNEL_MATRIX)
+        | set(REPORTING_MATRIX)
+    ) == set(RULES)
 
 
 @pytest.mark.parametrize("action", sorted(MATRIX))

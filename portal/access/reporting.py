@@ -1,0 +1,3 @@
+"""The rules for initial and annual reports: part of the access policy."""
+
+REPORTING_RULES = {}
