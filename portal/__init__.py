@@ -73,6 +73,8 @@ def register_blueprints(app):
 
 def register_search(app):
     """The kinds of item the search index holds, each with its adapter."""
+    from portal.channels.search import CASE_ADAPTER as channel_case_adapter
+    from portal.channels.search import MESSAGE_ADAPTER as channel_message_adapter
     from portal.forum.search import ADAPTER as post_adapter
     from portal.library.search import ADAPTER as document_adapter
     from portal.notifications.services import match_saved_searches
@@ -80,6 +82,9 @@ def register_search(app):
 
     register(document_adapter)
     register(post_adapter)
+    # Channel items carry their channel's acl: only its readers ever find them.
+    register(channel_message_adapter)
+    register(channel_case_adapter)
     if match_saved_searches not in INDEX_LISTENERS:
         INDEX_LISTENERS.append(match_saved_searches)
 

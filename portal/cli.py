@@ -71,10 +71,12 @@ def demo_data(if_empty):
     from portal.accounts.models import Delegation, User
     from portal.accounts.reference import load_delegations
     from portal.auth.passwords import hash_password
+    from portal.channels.reference import load_demo_channels
     from portal.core.jobs import run_due_jobs
     from portal.core.models import now_utc
     from portal.forum.reference import load_demo_topics, load_working_groups
     from portal.library.reference import load_demo_documents
+    from portal.reporting.reference import load_demo_reports
 
     if if_empty and db.session.scalar(select(func.count()).select_from(Delegation)):
         click.echo("The database already has data; no demo data loaded.")
@@ -108,6 +110,8 @@ def demo_data(if_empty):
         officer = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[0][0]))
         topics = load_demo_topics(officer)
         documents = load_demo_documents()
+        load_demo_reports()
+        load_demo_channels()
     db.session.commit()
     run_due_jobs(limit=1000)  # the documents' text and the search index
     click.echo(

@@ -19,7 +19,7 @@ import enum
 from flask import abort, current_app, g, has_request_context, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import and_, false, literal, or_, select
+from sqlalchemy import and_, exists, false, literal, or_, select
 from werkzeug.local import LocalProxy
 
 from portal.accounts.models import DelegationKind
@@ -84,7 +84,39 @@ def principals_of(user):
         held |= {SECRETARIAT, STATE, STATE_PARTY}
     held |= {f"group:{membership.group_id}" for membership in user.group_memberships}
     held |= {f"moderator:{space_id}" for space_id in moderated_spaces(user)}
+    held |= {f"channel:{channel_id}" for channel_id in read_channels(user)}
     return frozenset(held)
+
+
+def read_channels(user):
+    """Ids of the diversion information exchange channels `user` reads: open, closed or
+    archived ones where they are a designated participant of an accepted member delegation,
+    and, for the Secretariat, those it is admitted to."""
+    from portal.channels.models import (
+        READABLE_STATUSES,
+        Channel,
+        ChannelMember,
+        ChannelParticipant,
+    )
+
+    as_participant = Channel.id.in_(
+        select(ChannelParticipant.channel_id)
+        .join(
+            ChannelMember,
+            and_(
+                ChannelMember.channel_id == ChannelParticipant.channel_id,
+                ChannelMember.delegation_id == user.delegation_id,
+                ChannelMember.status == "accepted",
+            ),
+        )
+        .where(ChannelParticipant.user_id == user.id)
+    )
+    admitted = Channel.secretariat_admitted.is_(True) if user.is_secretariat else false()
+    return db.session.scalars(
+        select(Channel.id).where(
+            Channel.status.in_(READABLE_STATUSES), or_(as_participant, admitted)
+        )
+    ).all()
 
 
 def moderated_spaces(user):
@@ -155,6 +187,28 @@ def holders(acl):
             active,
             User.id.in_(select(GroupMembership.user_id).where(GroupMembership.group_id == number)),
         )
+    if prefix == "channel":
+        from portal.channels.models import (
+            READABLE_STATUSES,
+            Channel,
+            ChannelMember,
+            ChannelParticipant,
+        )
+
+        readable = select(Channel.id).where(
+            Channel.id == number, Channel.status.in_(READABLE_STATUSES)
+        )
+        as_participant = User.id.in_(
+            select(ChannelParticipant.user_id).where(ChannelParticipant.channel_id == number)
+        ) & User.delegation_id.in_(
+            select(ChannelMember.delegation_id).where(
+                ChannelMember.channel_id == number, ChannelMember.status == "accepted"
+            )
+        )
+        admitted = of_kinds(DelegationKind.SECRETARIAT) & exists(
+            readable.where(Channel.secretariat_admitted.is_(True))
+        )
+        return and_(active, exists(readable), or_(as_participant, admitted))
     if prefix == "moderator":
         # Named for the space itself or for the working group it is a sub-workstream of.
         spaces = (

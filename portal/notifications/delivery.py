@@ -17,7 +17,9 @@ something the person can no longer see is marked as emailed and never sent. An e
 title, an excerpt and an author's name only for items readable by every account holder (acl
 `public` or `user`); for anything more restricted it says that there is something new, names
 the working group only if the working group itself is open to every account holder, and links
-to the notification. Marking the notifications and queueing the message happen in one
+to the notification. An email about a diversion information exchange channel never names the
+channel, a thread, a case record, a member delegation or an author, and carries no text: it says
+that there is new activity in a channel and links to the notification. Marking the notifications and queueing the message happen in one
 transaction: both happen, or neither does.
 
 Every email has a one-click unsubscribe link (RFC 8058) whose signed token names the person
@@ -40,6 +42,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.access import PUBLIC, USER, principals_of
 from portal.accounts.models import User, UserStatus
+from portal.channels.models import CaseRecord, ChannelMessage
 from portal.core.jobs import PERIODIC, Job, enqueue_many, handler
 from portal.core.mail import external_url, queue_email
 from portal.core.models import now_utc
@@ -60,7 +63,14 @@ from portal.notifications.services import Place, settings_of
 OPEN_ACLS = frozenset({PUBLIC, USER})
 
 #: The kinds of subject a notification can be about, by `Notification.subject_type`.
-SUBJECT_MODELS = {"post": Post, "thread": Thread, "topic": Topic, "document": Document}
+SUBJECT_MODELS = {
+    "post": Post,
+    "thread": Thread,
+    "topic": Topic,
+    "document": Document,
+    "channel_message": ChannelMessage,
+    "channel_case": CaseRecord,
+}
 
 #: For each reason (and, where it matters, the kind of subject): the line saying what happened,
 #: and the subject of an email about that one item, naming it.
@@ -68,6 +78,11 @@ WORDING = {
     (Reason.WATCHING, "document"): (
         _l("New version of a document you follow"),
         _l("New version of “%(title)s”"),
+    ),
+    # Never with a title: a channel's email names nothing (see RESTRICTED_HEADINGS).
+    (Reason.WATCHING, "channel_message"): (
+        _l("New activity in a channel you follow"),
+        _l("New activity in a channel"),
     ),
     (Reason.WATCHING, None): (_l("New post in a thread you follow"), _l("New post in “%(title)s”")),
     (Reason.NEW_THREAD, None): (_l("New thread"), _l("New thread: “%(title)s”")),
@@ -91,6 +106,7 @@ RESTRICTED_HEADINGS = {
     "thread": _l("A restricted discussion"),
     "document": _l("A restricted document"),
     "topic": _l("A restricted topic"),
+    "channel": _l("A diversion information exchange channel"),
 }
 #: The reasons that come from following something (the others concern the person directly).
 FOLLOWING_REASONS = frozenset({Reason.WATCHING, Reason.NEW_THREAD, Reason.NEW_DOCUMENT})
@@ -182,6 +198,8 @@ def load_subjects(notifications):
 def container_of(subject):
     """The thread, document or topic an email names for `subject`, its kind, and the id of
     the working group it is in now (None for a document outside working groups)."""
+    if isinstance(subject, (ChannelMessage, CaseRecord)):
+        return subject.channel, "channel", None
     if isinstance(subject, Post):
         subject = subject.thread
     if isinstance(subject, Thread):
@@ -251,6 +269,8 @@ def sort_out(user, notifications):
         if isinstance(subject, Post) and is_withdrawn_or_hidden(subject):
             if reason is not Reason.MODERATION:
                 continue
+        if isinstance(subject, ChannelMessage) and subject.is_retracted:
+            continue
         readable.append((notification, reason, subject, container, kind, space_id))
     entries = []
     with force_locale(user.language):

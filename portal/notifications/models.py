@@ -1,7 +1,8 @@
 """Subscriptions, notifications and the record of digests sent.
 
-A subscription says what a person follows (a working group, topic, thread, document type or
-saved search), how closely (its level) and how they hear of it (its delivery, or their default).
+A subscription says what a person follows (a working group, topic, thread, document type,
+diversion information exchange channel or saved search), how closely (its level) and how they
+hear of it (its delivery, or their default).
 Each event fans out to notifications, one per person reached; a notification is shown in the
 person's notification centre and, depending on its delivery, emailed at once (coalesced per
 thread) or in a daily or weekly digest.
@@ -21,6 +22,8 @@ class TargetType(enum.Enum):
     THREAD = "thread"
     DOCUMENT_TYPE = "document_type"
     SAVED_SEARCH = "saved_search"
+    #: A diversion information exchange channel: every message in it.
+    CHANNEL = "channel"
 
 
 class Level(enum.Enum):

@@ -14,6 +14,7 @@ from sqlalchemy import insert, or_, select, update
 
 from portal.access import holders
 from portal.accounts.models import User
+from portal.channels.models import CaseRecord, ChannelMessage
 from portal.core.events import Event
 from portal.core.jobs import handler
 from portal.core.models import now_utc
@@ -43,11 +44,21 @@ class Place:
 
     def __init__(self, subject_type, subject_id):
         self.subject = self.thread = self.topic = self.working_group = self.document = None
-        self.post = None
-        model = {"post": Post, "thread": Thread, "topic": Topic, "document": Document}.get(
-            subject_type
-        )
+        self.post = self.channel = None
+        model = {
+            "post": Post,
+            "thread": Thread,
+            "topic": Topic,
+            "document": Document,
+            "channel_message": ChannelMessage,
+            "channel_case": CaseRecord,
+        }.get(subject_type)
         self.subject = db.session.get(model, subject_id) if model else None
+        if isinstance(self.subject, ChannelMessage) and self.subject.is_retracted:
+            # A message taken back before anyone was told of it tells nobody anything.
+            self.subject = None
+        if isinstance(self.subject, (ChannelMessage, CaseRecord)):
+            self.channel = self.subject.channel
         if isinstance(self.subject, Post):
             self.post, self.thread = self.subject, self.subject.thread
         elif isinstance(self.subject, Thread):
@@ -68,6 +79,8 @@ class Place:
 
     @property
     def coalesce_key(self):
+        if self.channel is not None:
+            return f"channel:{self.channel.id}"
         if self.thread is not None:
             return f"thread:{self.thread.id}"
         if self.document is not None:
@@ -77,6 +90,8 @@ class Place:
     def targets(self):
         """The followed targets that contain the item, the most specific first."""
         found = []
+        if self.channel is not None:
+            found.append((TargetType.CHANNEL, self.channel.id, ""))
         if self.thread is not None:
             found.append((TargetType.THREAD, self.thread.id, ""))
         if self.topic is not None:
@@ -97,6 +112,8 @@ LEVELS_FOR = {
     "post.created": ({Level.WATCHING}, Reason.WATCHING),
     "document.published": ({Level.WATCHING, Level.NEW_THREADS}, Reason.NEW_DOCUMENT),
     "document.revised": ({Level.WATCHING}, Reason.WATCHING),
+    # Every message of a followed channel (the first of a thread included).
+    "channel.message": ({Level.WATCHING, Level.NEW_THREADS}, Reason.WATCHING),
 }
 
 
@@ -321,8 +338,8 @@ def check_choice(enum_class, value, message):
 def subscribe(
     user, target_type, target_id=0, target_code="", level=Level.WATCHING.value, delivery=None
 ):
-    """Follow a working group, topic, thread or document type at `level`, replacing an earlier
-    choice; `delivery` None means the person's default.
+    """Follow a working group, topic, thread, channel or document type at `level`, replacing an
+    earlier choice; `delivery` None means the person's default.
 
     The caller has checked that the person may see the target. Raises SubscriptionError for an
     unknown level, delivery or document type.

@@ -19,6 +19,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from portal.access import is_visible, principals, public, require, visible
+from portal.channels.models import CaseRecord, Channel, ChannelMessage, ChannelThread
 from portal.core.errors import render_error
 from portal.core.views import safe_next
 from portal.extensions import csrf, db
@@ -57,12 +58,20 @@ ID_MAX = 2**31 - 1
 FILTERS_MAX = 50
 
 #: The kinds of subject a notification can be about, by `Notification.subject_type`.
-SUBJECT_MODELS = {"post": Post, "thread": Thread, "topic": Topic, "document": Document}
+SUBJECT_MODELS = {
+    "post": Post,
+    "thread": Thread,
+    "topic": Topic,
+    "document": Document,
+    "channel_message": ChannelMessage,
+    "channel_case": CaseRecord,
+}
 #: The followed targets that are rows, by `Subscription.target_type`.
 TARGET_MODELS = {
     TargetType.WORKING_GROUP.value: WorkingGroup,
     TargetType.TOPIC.value: Topic,
     TargetType.THREAD.value: Thread,
+    TargetType.CHANNEL.value: Channel,
 }
 
 REASON_LABELS = {
@@ -80,6 +89,7 @@ TARGET_LABELS = {
     TargetType.TOPIC.value: _l("Topic"),
     TargetType.THREAD.value: _l("Thread"),
     TargetType.DOCUMENT_TYPE.value: _l("Document type"),
+    TargetType.CHANNEL.value: _l("Channel"),
     TargetType.SAVED_SEARCH.value: _l("Saved search"),
 }
 #: Following a document closely also brings its new language versions and revisions.
@@ -189,7 +199,17 @@ class Entry:
 
 def subject_rows(kind, ids):
     """A query of (id, title, working group[, symbol]) for the subjects of one kind: a post is
-    shown by its thread's title, a document with its symbol."""
+    shown by its thread's title, a document with its symbol. A channel message is shown by its
+    thread's title and a case record by its reference, to the channel's readers only (the
+    notifications listed are those whose subject the person may see)."""
+    if kind == "channel_message":
+        return (
+            select(ChannelMessage.id, ChannelThread.title)
+            .join(ChannelThread, ChannelThread.id == ChannelMessage.thread_id)
+            .where(ChannelMessage.id.in_(ids))
+        )
+    if kind == "channel_case":
+        return select(CaseRecord.id, CaseRecord.reference).where(CaseRecord.id.in_(ids))
     if kind == "document":
         return (
             select(Document.id, Document.title, WorkingGroup, Document.symbol)
@@ -255,6 +275,8 @@ ITEM_ENDPOINTS = {
     "thread": ("forum.thread", "thread_id"),
     "topic": ("forum.topic", "topic_id"),
     "document": ("library.document_detail", "document_id"),
+    "channel_message": ("channels.message_link", "message_id"),
+    "channel_case": ("channels.case_detail", "case_id"),
 }
 
 
@@ -347,6 +369,8 @@ def row_target(kind, item):
         return item.display_name, url_for("forum.space", code=item.code)
     if kind == TargetType.TOPIC.value:
         return item.title, url_for("forum.topic", topic_id=item.id)
+    if kind == TargetType.CHANNEL.value:
+        return item.name, url_for("channels.channel", channel_id=item.id)
     return item.title, url_for("forum.thread", thread_id=item.id)
 
 

@@ -47,8 +47,7 @@ CATEGORIES = tuple(
         source_name=entry["name"],
         source_definition=entry["definition"],
         subcategories=tuple(
-            Subcategory(code=sub["code"], source_name=sub["name"])
-            for sub in entry["subcategories"]
+            Subcategory(code=sub["code"], source_name=sub["name"]) for sub in entry["subcategories"]
         ),
     )
     for entry in _DATA["categories"]

@@ -50,7 +50,13 @@ FACETS = {
 }
 
 #: What the kind facet calls each kind of item the index holds.
-KINDS = {"document": _l("Documents"), "post": _l("Discussions")}
+KINDS = {
+    "document": _l("Documents"),
+    "post": _l("Discussions"),
+    # Counted for a channel's readers only, like every facet (see `kind_facet`).
+    "channel_message": _l("Channel messages"),
+    "channel_case": _l("Case records"),
+}
 
 QUERY_ERRORS = {
     "syntax": _l(

@@ -334,3 +334,73 @@ def test_holders_selects_exactly_the_users_whose_principals_include_the_acl(make
         # Accounts that are not active hold "public" too, but are never reached.
         expected = {p.id for p in people if p.is_active and acl in principals(p)}
         assert selected == expected, acl
+
+
+def test_holders_agrees_with_principals_for_channel_principals(make):
+    """A channel's principal is held by the designated participants of its accepted member
+    delegations once it is open, and by the Secretariat only where admitted."""
+    from portal.access import holders
+    from portal.accounts.models import User
+    from portal.channels import services
+
+    states = [make.delegation(kind=kind) for kind in ("state_party", "signatory", "state_party")]
+    contacts = [make.user(delegation=state, role="point_of_contact") for state in states]
+    members = [make.user(delegation=state) for state in states]
+    suspended = make.user(delegation=states[1], status="suspended")
+    officers = [make.secretariat(), make.secretariat(status="suspended")]
+    observer = make.user(delegation=make.delegation(kind="international_organisation"))
+    channels = []
+    for admitted, status in (
+        (False, "open"),
+        (True, "open"),
+        (True, "proposed"),
+        (True, "closed"),
+    ):
+        channel = services.propose_channel(
+            contacts[0],
+            "regional",
+            f"Channel {status}",
+            "",
+            [s.id for s in states[1:]],
+            admitted,
+        )
+        if status != "proposed":
+            services.approve_channel(channel, officers[0])
+            services.respond(channel, contacts[1], True)
+            services.respond(channel, contacts[2], False)  # declined: its people read nothing
+        for by, person in (
+            (contacts[0], members[0]),
+            (contacts[1], members[1]),
+            (contacts[1], suspended),
+        ):
+            if status != "proposed" or by is contacts[0]:
+                services.designate(channel, by, person.id) if person.is_active else None
+        if status == "closed":
+            services.close_channel(channel, contacts[0])
+        channels.append(channel)
+    db.session.commit()
+    # A suspended participant (designated while active) holds nothing.
+    from portal.channels.models import ChannelParticipant
+
+    db.session.add(
+        ChannelParticipant(
+            channel_id=channels[0].id,
+            user_id=suspended.id,
+            designated_by_id=contacts[1].id,
+        )
+    )
+    db.session.commit()
+    people = db.session.scalars(select(User)).all()
+    assert observer in people
+    for channel in channels:
+        selected = set(db.session.scalars(select(User.id).where(holders(channel.acl))))
+        expected = {p.id for p in people if p.is_active and channel.acl in principals(p)}
+        assert selected == expected, channel.name
+    open_admitted = channels[1]
+    assert officers[0].id in set(
+        db.session.scalars(select(User.id).where(holders(open_admitted.acl)))
+    )
+    assert officers[0].id not in set(
+        db.session.scalars(select(User.id).where(holders(channels[0].acl)))
+    )
+    assert not set(db.session.scalars(select(User.id).where(holders(channels[2].acl))))

@@ -20,6 +20,15 @@ PUBLIC_ENDPOINTS = {
     "auth.reset_request",
     "notifications.unsubscribe",
     "notifications.unsubscribe_confirm",
+    # Aggregate reporting figures and which States reported: public on the treaty's website.
+    "reporting.status",
+    "reporting.status_csv",
+    # Submitted reports: each page and the list show only what the reader may see (public
+    # reports to everyone, restricted ones to States Parties).
+    "reporting.report_list",
+    "reporting.version_detail",
+    # A version as a file, for whoever may read its page (reporting/exchange_views.py).
+    "reporting.version_export",
 }
 
 
