@@ -12,7 +12,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal.accounts.models import Delegation, DelegationKind, User
+from portal.accounts.models import Delegation, DelegationKind, Role, User, UserStatus
 from portal.channels.models import (
     AccessAction,
     Channel,
@@ -32,6 +32,7 @@ from portal.channels.models import (
 from portal.core.audit import record
 from portal.core.events import emit
 from portal.core.files import FileRejected, check
+from portal.core.mail import external_url, queue_email
 from portal.core.models import now_utc
 from portal.core.text import render_markdown
 from portal.extensions import db
@@ -62,6 +63,55 @@ def touch(channel, at=None):
 
 
 # Proposal, approval, invitations --------------------------------------------------------------
+
+
+def tell_waiting(people, reason):
+    """Email `people` that a channel awaits their answer ("invitation") or approval
+    ("proposal"). Like every email about channels it names no channel, purpose or member."""
+    subject = (
+        _l("A channel invitation awaits your answer")
+        if reason == "invitation"
+        else _l("A channel proposal awaits approval")
+    )
+    for person in people:
+        queue_email(
+            person.email,
+            person.language,
+            "channel_waiting",
+            subject,
+            name=person.name,
+            reason=reason,
+            link=external_url("channels.index"),
+        )
+
+
+def tell_invited(delegations):
+    """Tell the active points of contact of `delegations` that an invitation awaits them."""
+    tell_waiting(
+        db.session.scalars(
+            select(User).where(
+                User.delegation_id.in_([delegation.id for delegation in delegations]),
+                User.role == Role.POINT_OF_CONTACT.value,
+                User.status == UserStatus.ACTIVE.value,
+            )
+        ).all(),
+        "invitation",
+    )
+
+
+def tell_secretariat_of_proposal():
+    """Tell the active Secretariat users that a proposal awaits approval."""
+    tell_waiting(
+        db.session.scalars(
+            select(User)
+            .join(Delegation, User.delegation_id == Delegation.id)
+            .where(
+                Delegation.kind == DelegationKind.SECRETARIAT.value,
+                User.status == UserStatus.ACTIVE.value,
+            )
+        ).all(),
+        "proposal",
+    )
 
 
 def find_invitees(invited_ids):
@@ -175,6 +225,9 @@ def propose_channel(by, kind, name, purpose, invited_ids, secretariat_admitted):
         delegations=sorted(m.delegation_id for m in channel.members),
         secretariat_admitted=channel.secretariat_admitted,
     )
+    tell_invited(invitees)
+    if not by.is_secretariat:
+        tell_secretariat_of_proposal()
     return channel
 
 
@@ -251,6 +304,7 @@ def invite_delegations(channel, by, invited_ids):
         actor=by,
         delegations=[delegation.id for delegation in invitees],
     )
+    tell_invited(invitees)
     return invitees
 
 
