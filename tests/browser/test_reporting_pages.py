@@ -10,15 +10,7 @@ from playwright.sync_api import expect
 
 from portal.extensions import db
 from portal.reporting import services, views
-from tests.browser import conftest as browser_fixtures
 from tests.reporting.builders import TODAY, annual, draft, initial, line, reporting_state, submitted
-
-live_server = browser_fixtures.live_server
-browser = browser_fixtures.browser
-page = browser_fixtures.page
-browser_problems = browser_fixtures.browser_problems
-sign_in_through_pages = browser_fixtures.sign_in_through_pages
-screenshot = browser_fixtures.screenshot
 
 
 @pytest.fixture(autouse=True)
