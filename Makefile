@@ -26,8 +26,13 @@ $(VENV)/.installed: setup.cfg
 	$(BIN)/python -m pip install --quiet -r $(VENV)/requirements.txt
 	touch $@
 
-translations: $(VENV)/.installed
-	$(BIN)/flask translate compile > /dev/null
+# A catalog is compiled when it is newer than its .mo file (so that two test runs side by side
+# never rewrite a catalog the other is reading).
+CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
+translations: $(CATALOGS:.po=.mo)
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile -i $< -o $@ -l $* > /dev/null
 
 migrate: setup
 	$(BIN)/flask db upgrade
