@@ -66,6 +66,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_report_versions_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_versions_submitted_at'), ['submitted_at'], unique=False)
         batch_op.create_index('uq_report_versions_draft_report_id', ['report_id'], unique=True, sqlite_where=sa.text("status = 'draft'"), postgresql_where=sa.text("status = 'draft'"))
+        batch_op.create_index('ix_report_versions_submitted_summary', ['status', 'report_id', 'submitted_at', 'number'], unique=False)
 
     op.create_table('reporting_officers',
     sa.Column('delegation_id', sa.Integer(), nullable=False),
@@ -89,6 +90,7 @@ def downgrade():
 
     op.drop_table('reporting_officers')
     with op.batch_alter_table('report_versions', schema=None) as batch_op:
+        batch_op.drop_index('ix_report_versions_submitted_summary')
         batch_op.drop_index('uq_report_versions_draft_report_id', sqlite_where=sa.text("status = 'draft'"), postgresql_where=sa.text("status = 'draft'"))
         batch_op.drop_index(batch_op.f('ix_report_versions_submitted_at'))
         batch_op.drop_index(batch_op.f('ix_report_versions_status'))

@@ -1,5 +1,9 @@
 """What every template can use: language, direction, language names, access checks, dates."""
 
+import datetime
+from functools import lru_cache
+
+from babel import dates as babel_dates
 from babel.units import format_unit
 from flask import current_app
 from flask_babel import format_date, format_datetime, get_locale
@@ -46,9 +50,20 @@ def format_day(value):
     """A calendar date in the reader's language (English as the United Nations writes it)."""
     if not value:
         return ""
-    if str(get_locale()) == "en":
+    locale = str(get_locale())
+    if type(value) is datetime.date:  # a plain date needs no time zone: one formatting each
+        return day_in(value, locale)
+    if locale == "en":
         return format_date(value, ENGLISH_DAY)
     return format_date(value, "medium")
+
+
+@lru_cache(maxsize=8192)
+def day_in(value, locale):
+    """`value` (a date) as `format_day` writes it in `locale`; long tables repeat few dates."""
+    return babel_dates.format_date(
+        value, ENGLISH_DAY if locale == "en" else "medium", locale=locale
+    )
 
 
 def format_size(size):

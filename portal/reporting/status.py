@@ -24,7 +24,8 @@ The rules (the status page states them too):
 Everything is read from the database as of one day (`today`), so that the figures of a past day
 can be computed again: the States Parties with their entry into force (one query), and each
 submitted report with its first submission, its number of versions and its latest version (one
-query, the grouping done by SQL). Nothing is cached and no figure is stored.
+query, the grouping done by SQL). Nothing is stored; within one `ReportingStatus` each State's
+reports are worked out once.
 """
 
 from dataclasses import dataclass
@@ -261,10 +262,19 @@ class ReportingStatus:
         self.submitted = {
             (row.delegation_id, row.kind, row.year): row for row in submitted_reports(self.today)
         }
+        # Figures, compliance and lists ask for the same report of a State many times.
+        self._annual = {}
+        self._compliant = {}
 
     # One report of one State -----------------------------------------------------------------
 
     def annual(self, delegation, year):
+        key = (delegation.id, year)
+        if key not in self._annual:
+            self._annual[key] = self._annual_state(delegation, year)
+        return self._annual[key]
+
+    def _annual_state(self, delegation, year):
         owed = delegation.kind == DelegationKind.STATE_PARTY.value and annual_due_from(
             delegation.entry_into_force, year
         )
@@ -293,10 +303,12 @@ class ReportingStatus:
 
     def is_compliant(self, delegation):
         """True or False for a State Party with a report due to date, else None."""
-        due = self.reports_due_to_date(delegation)
-        if not due:
-            return None
-        return not any(report.is_missing for report in due)
+        if delegation.id not in self._compliant:
+            due = self.reports_due_to_date(delegation)
+            self._compliant[delegation.id] = (
+                not any(report.is_missing for report in due) if due else None
+            )
+        return self._compliant[delegation.id]
 
     # Figures ---------------------------------------------------------------------------------
 
