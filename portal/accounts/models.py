@@ -2,6 +2,7 @@
 
 import enum
 import json
+from functools import lru_cache
 from pathlib import Path
 
 import pycountry
@@ -19,6 +20,17 @@ from portal.extensions import db
 STATE_NAMES = json.loads(
     (Path(__file__).parent / "data" / "state_names.json").read_text(encoding="utf-8")
 )
+
+
+@lru_cache(maxsize=4096)
+def state_name(iso3, language):
+    """The name of the State `iso3` in `language`, or None for a code CLDR does not know."""
+    if iso3 in STATE_NAMES:
+        return STATE_NAMES[iso3].get(language) or STATE_NAMES[iso3]["en"]
+    country = pycountry.countries.get(alpha_3=iso3)
+    if country is None:
+        return None
+    return Locale.parse(language).territories.get(country.alpha_2)
 
 
 class DelegationKind(enum.Enum):
@@ -141,15 +153,7 @@ class Delegation(IdMixin, CreatedMixin, db.Model):
         United Nations names the State otherwise)."""
         if not self.iso3:
             return self.name
-        language = str(get_locale() or "en")
-        if self.iso3 in STATE_NAMES:
-            return STATE_NAMES[self.iso3].get(language) or STATE_NAMES[self.iso3]["en"]
-        country = pycountry.countries.get(alpha_3=self.iso3)
-        if country is not None:
-            name = Locale.parse(language).territories.get(country.alpha_2)
-            if name:
-                return name
-        return self.name
+        return state_name(self.iso3, str(get_locale() or "en")) or self.name
 
     def __repr__(self):
         return f"<Delegation {self.short_name}>"

@@ -6,7 +6,7 @@ from functools import lru_cache
 from babel import dates as babel_dates
 from babel.units import format_unit
 from flask import current_app
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_datetime, get_locale, get_timezone, to_user_timezone
 from flask_login import current_user
 
 from portal.access import can
@@ -50,17 +50,15 @@ def format_day(value):
     """A calendar date in the reader's language (English as the United Nations writes it)."""
     if not value:
         return ""
-    locale = str(get_locale())
-    if type(value) is datetime.date:  # a plain date needs no time zone: one formatting each
-        return day_in(value, locale)
-    if locale == "en":
-        return format_date(value, ENGLISH_DAY)
-    return format_date(value, "medium")
+    return day_in(value, str(get_locale()), str(get_timezone()))
 
 
 @lru_cache(maxsize=8192)
-def day_in(value, locale):
-    """`value` (a date) as `format_day` writes it in `locale`; long tables repeat few dates."""
+def day_in(value, locale, zone):
+    """`value` (a date, or a moment shown as its day in the reader's time zone `zone`) as
+    `format_day` writes it in `locale`: long tables repeat the same few days."""
+    if isinstance(value, datetime.datetime):
+        value = to_user_timezone(value).date()
     return babel_dates.format_date(
         value, ENGLISH_DAY if locale == "en" else "medium", locale=locale
     )
