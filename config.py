@@ -113,6 +113,9 @@ class Config:
     PORTAL_RUN_JOBS_INLINE = env_bool("PORTAL_RUN_JOBS_INLINE", True)
     PORTAL_JOB_MAX_ATTEMPTS = env_int("PORTAL_JOB_MAX_ATTEMPTS", 8)
     PORTAL_JOB_BACKOFF_SECONDS = env_int("PORTAL_JOB_BACKOFF_SECONDS", 30)
+    #: A running job renews its claim four times in this period; one not renewed for this long
+    #: belongs to a worker that died, and is run again.
+    PORTAL_JOB_STALE_SECONDS = env_int("PORTAL_JOB_STALE_SECONDS", 120)
     #: Instant notification emails about one thread or document: at most one per this period.
     PORTAL_NOTIFY_COALESCE_MINUTES = env_int("PORTAL_NOTIFY_COALESCE_MINUTES", 10)
 

@@ -1,8 +1,10 @@
 """`flask` commands: demo data, accounts, the job worker, translations."""
 
 import secrets
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -171,10 +173,14 @@ def create_admin(email, name, password):
 @portal_group.command("worker")
 @click.option("--poll", default=2.0, show_default=True, help="Seconds between polls when idle.")
 def worker(poll):
-    """Run queued jobs (email...) until stopped; run one or more beside the web processes."""
+    """Run queued jobs (email...) until stopped; run one or more beside the web processes.
+
+    SIGTERM (what a supervisor sends to stop it) lets the job at hand finish first."""
     from portal.core.jobs import work_forever
 
-    work_forever(poll_seconds=poll)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    work_forever(poll_seconds=poll, stop=stop)
 
 
 @portal_group.command("run-jobs")

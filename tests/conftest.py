@@ -28,7 +28,8 @@ PASSWORD = "orchid lantern quietly harbour"
 
 
 class Mailbox:
-    """Collects what the test SMTP server receives, as parsed email messages."""
+    """Collects what the test SMTP server receives, as parsed email messages; each keeps the
+    bytes the server received as `raw` (to test how headers are written on the wire)."""
 
     def __init__(self):
         self.messages = []
@@ -39,6 +40,7 @@ class Mailbox:
             return "451 4.3.0 Temporary failure, try again later"
         message = message_from_bytes(envelope.content, policy=policy.default)
         message.envelope_to = list(envelope.rcpt_tos)
+        message.raw = envelope.original_content
         self.messages.append(message)
         return "250 OK"
 

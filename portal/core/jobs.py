@@ -6,15 +6,25 @@ with the change. After commit the jobs run, either in the web process right afte
 idempotent: a process may die after the work and before the job is marked done, and the job
 then runs again. Failures are retried with exponential backoff; after the last attempt the job
 stays `failed`, listed for the Secretariat, who can retry it.
+
+A claimed job is `running`; while its handler works, a heartbeat thread renews the claim
+(`heartbeat_at`) four times within PORTAL_JOB_STALE_SECONDS. A job whose heartbeat is older
+than that belongs to a process that died, and `requeue_stale` puts it back.
+
+The worker outlives its database: when a connection is lost (a restart, a failover, a
+terminated backend), it rolls back, logs, waits (doubling from the poll interval up to
+RECONNECT_MAX_WAIT) and carries on with a fresh connection.
 """
 
 import logging
+import threading
 import time
 import traceback
 from datetime import timedelta
 
 from flask import current_app, g, has_app_context
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from portal.core.models import CreatedMixin, IdMixin, now_utc
 from portal.extensions import db
@@ -22,10 +32,12 @@ from portal.extensions import db
 log = logging.getLogger(__name__)
 
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
-#: A job still `running` after this long belongs to a process that died; it is run again.
-STALE_AFTER = timedelta(minutes=15)
 #: The longest wait between two attempts.
 MAX_BACKOFF = timedelta(hours=1)
+#: The longest wait of the worker between two attempts to reach a database that does not answer.
+RECONNECT_MAX_WAIT = 60
+#: The errors of a database connection that was lost or could not be made.
+CONNECTION_ERRORS = (OperationalError, InterfaceError)
 
 HANDLERS = {}
 #: Callables the worker runs about once a minute, each ending its own transaction (for example
@@ -43,6 +55,8 @@ class Job(IdMixin, CreatedMixin, db.Model):
     #: Not run before this time (set by the backoff after a failure).
     run_after = db.Column(db.DateTime, nullable=False, default=now_utc, index=True)
     started_at = db.Column(db.DateTime)
+    #: Last renewal of a running job's claim; older than PORTAL_JOB_STALE_SECONDS: stale.
+    heartbeat_at = db.Column(db.DateTime)
     finished_at = db.Column(db.DateTime)
     last_error = db.Column(db.Text)
 
@@ -105,13 +119,24 @@ def backoff(attempts):
     return min(timedelta(seconds=seconds), MAX_BACKOFF)
 
 
+def stale_after():
+    """How old a running job's heartbeat is when its process is taken for dead."""
+    return timedelta(seconds=current_app.config["PORTAL_JOB_STALE_SECONDS"])
+
+
+def heartbeat_seconds():
+    """How often a running job renews its claim: four times within the stale timeout, so that a
+    slow database or a busy machine delaying a beat or two does not let another worker take it."""
+    return current_app.config["PORTAL_JOB_STALE_SECONDS"] / 4
+
+
 def requeue_stale():
     """Put back jobs left `running` by a process that died, so that nothing is lost.
 
     A job that had used its last attempt is failed instead: if it is what killed the worker,
     running it again would kill the next one too.
     """
-    stale = (Job.status == RUNNING, Job.started_at < now_utc() - STALE_AFTER)
+    stale = (Job.status == RUNNING, Job.heartbeat_at < now_utc() - stale_after())
     max_attempts = current_app.config["PORTAL_JOB_MAX_ATTEMPTS"]
     db.session.execute(
         update(Job)
@@ -140,19 +165,60 @@ def claim_next():
         db.session.commit()
         return None
     job.status = RUNNING
-    job.started_at = now_utc()
+    job.started_at = job.heartbeat_at = now_utc()
     job.attempts += 1
     db.session.commit()
     return job
 
 
+class Heartbeat:
+    """Renews the claim of a running job from a thread of its own while the handler works.
+
+    The renewal uses a connection of its own, so the handler's transaction is left alone. A
+    renewal that fails (the database is away for a moment) is logged and tried at the next beat.
+    """
+
+    def __init__(self, job_id):
+        self.job_id = job_id
+        self.engine = db.engine
+        self.interval = heartbeat_seconds()
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self.beat, name=f"job-{job_id}-heartbeat", daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stopped.set()
+        self.thread.join()
+
+    def beat(self):
+        while not self.stopped.wait(self.interval):
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(
+                        update(Job)
+                        .where(Job.id == self.job_id, Job.status == RUNNING)
+                        .values(heartbeat_at=now_utc())
+                    )
+            except CONNECTION_ERRORS:
+                log.warning("job %s: its claim could not be renewed", self.job_id, exc_info=True)
+
+
 def run_job(job):
-    """Carry out one claimed job and record the outcome. Returns True on success."""
+    """Carry out one claimed job and record the outcome. Returns True on success.
+
+    Raises the errors of a lost database connection met while recording the outcome; the job
+    then stays `running` until its claim goes stale.
+    """
+    job_id = job.id
     try:
-        HANDLERS[job.kind](dict(job.payload))
+        with Heartbeat(job_id):
+            HANDLERS[job.kind](dict(job.payload))
     except Exception:  # noqa: BLE001 - any failure of a handler is recorded and retried
         db.session.rollback()
-        job = db.session.get(Job, job.id)
+        job = db.session.get(Job, job_id)
         job.last_error = traceback.format_exc(limit=5)[-4000:]
         if job.attempts >= current_app.config["PORTAL_JOB_MAX_ATTEMPTS"]:
             job.status = FAILED
@@ -203,19 +269,48 @@ def run_periodic():
             log.exception("periodic task %s failed", task.__name__)
 
 
-def work_forever(poll_seconds=2.0):
-    """The worker loop of `flask portal worker`."""
+def work_forever(poll_seconds=2.0, stop=None):
+    """The worker loop of `flask portal worker`: runs due jobs until `stop` (a threading.Event)
+    is set, finishing the job at hand first.
+
+    Every quarter of the stale timeout (at most every minute) it puts back stale jobs and runs
+    the periodic tasks. A lost database connection is logged and waited out, with a wait that
+    doubles from `poll_seconds` up to RECONNECT_MAX_WAIT; nothing else stops the loop.
+    """
+    stop = stop or threading.Event()
     log.info("worker started")
-    requeue_stale()
-    run_periodic()
-    last_stale_check = time.monotonic()
-    while True:
-        if not run_due_jobs():
-            time.sleep(poll_seconds)
-        if time.monotonic() - last_stale_check > 60:
-            requeue_stale()
-            run_periodic()
-            last_stale_check = time.monotonic()
+    upkeep_due = 0.0
+    failures = 0
+    while not stop.is_set():
+        try:
+            if time.monotonic() >= upkeep_due:
+                requeue_stale()
+                run_periodic()
+                upkeep_due = time.monotonic() + min(60, heartbeat_seconds())
+            ran = run_due_jobs()
+        except CONNECTION_ERRORS:
+            failures += 1
+            wait = min(poll_seconds * 2 ** (failures - 1), RECONNECT_MAX_WAIT)
+            log.exception("worker lost its database connection; trying again in %g s", wait)
+            discard_session()
+            stop.wait(wait)
+            continue
+        if failures:
+            log.warning("worker reconnected to the database after %s failed attempts", failures)
+            failures = 0
+        if not ran:
+            stop.wait(poll_seconds)
+    log.info("worker stopped")
+
+
+def discard_session():
+    """Drop the session of a lost connection; the next query takes a new one from the pool
+    (SQLAlchemy has already invalidated the pool's connections to the vanished server)."""
+    try:
+        db.session.rollback()
+    except CONNECTION_ERRORS:
+        log.debug("rollback on a lost connection failed", exc_info=True)
+    db.session.remove()
 
 
 def run_inline_after_request(response):

@@ -100,9 +100,16 @@ def test_the_delay_between_attempts_doubles_up_to_an_hour(app):
     assert [jobs.backoff(n).total_seconds() for n in (1, 2, 3, 8, 20)] == [30, 60, 120, 3600, 3600]
 
 
-def test_a_job_left_running_by_a_dead_process_is_put_back(app, mailbox):
-    dead = stored_job(status="running", started_at=now_utc() - timedelta(minutes=16), attempts=1)
-    alive = stored_job(status="running", started_at=now_utc() - timedelta(minutes=5), attempts=1)
+def test_a_job_whose_heartbeat_stopped_is_put_back_after_the_stale_timeout(app, mailbox):
+    """Claimed ten minutes ago: the one whose worker died stopped renewing its claim two minutes
+    ago; the one still at work renewed it half a minute ago."""
+    claimed = now_utc() - timedelta(minutes=10)
+    dead = stored_job(
+        status="running", started_at=claimed, heartbeat_at=now_utc() - timedelta(seconds=121)
+    )
+    alive = stored_job(
+        status="running", started_at=claimed, heartbeat_at=now_utc() - timedelta(seconds=30)
+    )
     assert requeue_stale() == 1
     assert {job.id: job.status for job in all_jobs()} == {dead.id: "pending", alive.id: "running"}
     assert run_due_jobs() == 1
@@ -110,10 +117,20 @@ def test_a_job_left_running_by_a_dead_process_is_put_back(app, mailbox):
     assert {job.id: job.status for job in all_jobs()} == {dead.id: "done", alive.id: "running"}
 
 
+def test_the_stale_timeout_is_a_setting(app, mailbox):
+    app.config["PORTAL_JOB_STALE_SECONDS"] = 600
+    stored_job(status="running", attempts=1, heartbeat_at=now_utc() - timedelta(seconds=300))
+    assert requeue_stale() == 0
+
+    app.config["PORTAL_JOB_STALE_SECONDS"] = 240
+    assert requeue_stale() == 1
+    assert [job.status for job in all_jobs()] == ["pending"]
+
+
 def test_a_stale_job_that_used_its_last_attempt_is_failed_not_run_again(app, mailbox):
     """If the job is what killed the worker, running it again would kill the next one too."""
     app.config["PORTAL_JOB_MAX_ATTEMPTS"] = 3
-    stored_job(status="running", started_at=now_utc() - timedelta(minutes=16), attempts=3)
+    stored_job(status="running", heartbeat_at=now_utc() - timedelta(minutes=16), attempts=3)
     assert requeue_stale() == 0
     [job] = all_jobs()
     assert (job.status, job.attempts) == ("failed", 3)
