@@ -358,6 +358,11 @@ def test_every_email_has_a_one_click_unsubscribe(forum, make, follow, mailbox, p
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     header = message["List-Unsubscribe"]
     assert header.startswith("<http://localhost/notifications/unsubscribe/") and header[-1] == ">"
+    # On the wire as written, on one line although longer than 78 characters: folded, it would
+    # become RFC 2047 encoded-words, which mail services do not read as a URL.
+    assert len(f"List-Unsubscribe: {header}") > 78
+    assert f"\r\nList-Unsubscribe: {header}\r\n".encode() in message.raw
+    assert b"\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in message.raw
     assert link_in(message, "/notifications/unsubscribe/") == header[1:-1]
     assert link_in(message, "/notifications/settings")
     assert "/notifications/unsubscribe/" in html_of(message)
