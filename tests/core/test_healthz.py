@@ -3,7 +3,10 @@ and how the outbox stands."""
 
 from datetime import timedelta
 
+import pytest
+from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 
 from portal.core.jobs import Job
 from portal.core.models import now_utc
@@ -56,3 +59,28 @@ def test_healthz_answers_503_when_the_database_does_not(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "unavailable", "database": "unreachable"}
+
+
+def test_requests_after_the_database_ended_every_pooled_connection_are_answered(
+    client, database_url
+):
+    """A database restart or failover leaves the pool holding dead connections: each is checked
+    before use (pool_pre_ping) and replaced, so no request fails."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("pg_terminate_backend needs PostgreSQL (PORTAL_TEST_DATABASE_URL)")
+    for _ in range(3):
+        assert client.get("/healthz").status_code == 200
+    db.session.remove()
+    outsider = create_engine(database_url, poolclass=NullPool)
+    with outsider.begin() as connection:
+        ended = connection.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    outsider.dispose()
+    assert ended >= 1
+
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/auth/sign-in").status_code == 200
