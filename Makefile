@@ -3,20 +3,44 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
+#: The port `make run` serves on: `make run PORT=8080`.
+PORT ?= 5000
+#: The browser tests drive Debian's Chromium at this path (tests/browser/conftest.py).
+CHROMIUM ?= /usr/bin/chromium
+#: What installs a missing system package (as root).
+APT_GET ?= apt-get
 
-.PHONY: run test setup translations migrate demo-data worker clean
+.PHONY: run test setup browser-deps translations migrate demo-data worker clean
 
 run: setup migrate demo-data
 	@echo
 	@cat instance/demo-accounts.txt 2>/dev/null || true
 	@echo
-	@echo "Serving the portal on http://127.0.0.1:5000 (Ctrl+C to stop)"
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@echo "Serving the portal on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-test: setup
+test: setup browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed translations
+
+# The browser tests need Chromium, and a font with Chinese characters for the pages they show
+# in Chinese. What is missing is installed with apt-get (one update, then one install) when
+# running as root; otherwise the exact command is printed and make stops.
+browser-deps:
+	@missing=""; \
+	test -x $(CHROMIUM) || missing="$$missing chromium"; \
+	command -v fc-list >/dev/null 2>&1 || missing="$$missing fontconfig"; \
+	test -n "$$(fc-list :lang=zh family 2>/dev/null)" || missing="$$missing fonts-wqy-microhei"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "The browser tests need:$$missing. Install them with:"; \
+	  echo "  sudo apt-get update && sudo apt-get install -y$$missing"; \
+	  exit 1; \
+	fi; \
+	echo "Installing:$$missing"; \
+	$(APT_GET) update -qq && \
+	DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq$$missing >/dev/null
 
 # Dependencies come from setup.cfg (install_requires and the test extra), pinned there.
 $(VENV)/.installed: setup.cfg
