@@ -3,7 +3,7 @@
 `live_server` serves the very app object of the `app` fixture, so the browser and the test see
 the same database (a file for SQLite, so the server's threads share it) and the same per-test
 emptying. Chromium is the system one: `playwright install` is not used, and a missing browser
-fails the tests rather than skipping them, because CI installs it.
+fails the tests rather than skipping them, because `make test` installs it.
 """
 
 import re
@@ -53,7 +53,7 @@ def browser():
     if not CHROMIUM.exists():
         pytest.fail(
             f"Chromium is not installed at {CHROMIUM}: the browser tests need Debian's "
-            "`chromium` package (apt-get install chromium).",
+            "`chromium` package (`make browser-deps` installs it).",
             pytrace=False,
         )
     with sync_playwright() as playwright:
