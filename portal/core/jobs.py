@@ -183,7 +183,9 @@ class Heartbeat:
         self.engine = db.engine
         self.interval = heartbeat_seconds()
         self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self.beat, name=f"job-{job_id}-heartbeat", daemon=True)
+        self.thread = threading.Thread(
+            target=self.beat, name=f"job-{job_id}-heartbeat", daemon=True
+        )
 
     def __enter__(self):
         self.thread.start()

@@ -30,7 +30,9 @@ def test_production_sends_cookies_over_https_only(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "url", ["postgresql+psycopg://portal@db.invalid/portal", "sqlite://"], ids=["postgresql", "sqlite"]
+    "url",
+    ["postgresql+psycopg://portal@db.invalid/portal", "sqlite://"],
+    ids=["postgresql", "sqlite"],
 )
 def test_production_checks_a_pooled_connection_before_using_it(monkeypatch, url):
     """So that a web request after a database restart gets a live connection, not an error."""

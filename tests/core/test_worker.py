@@ -186,9 +186,9 @@ def test_the_worker_carries_on_when_the_database_cannot_be_reached(
     assert len(lost) == 3
     # The waits double from the poll interval.
     assert [r.getMessage().rsplit("in ", 1)[1] for r in lost] == ["0.05 s", "0.1 s", "0.2 s"]
+    back = "reconnected to the database after 3"
     wait_until(
-        lambda: any("reconnected to the database after 3" in r.getMessage() for r in caplog.records),
-        "the worker to say it is back",
+        lambda: any(back in r.getMessage() for r in caplog.records), "the worker to say it is back"
     )
 
 
