@@ -55,7 +55,12 @@ def test_a_crash_between_commit_and_indexing_is_caught_up_by_the_pending_job(lib
     db.session.execute(
         update(Job)
         .where(Job.status == PENDING)
-        .values(status=RUNNING, started_at=datetime(2026, 1, 1), attempts=1)
+        .values(
+            status=RUNNING,
+            started_at=datetime(2026, 1, 1),
+            heartbeat_at=datetime(2026, 1, 1),
+            attempts=1,
+        )
     )
     db.session.commit()
     assert verify().stale == [f"document:{document.id}"]
