@@ -118,6 +118,8 @@ class Config:
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", LOCAL_REDIS)
+    #: The start of every throttling key in the store: one per portal sharing a Redis server.
+    RATELIMIT_STORAGE_OPTIONS = {"key_prefix": os.environ.get("PORTAL_RATELIMIT_PREFIX", "portal")}
     #: Should the store stop answering, each process counts in its memory until it is back,
     #: rather than refusing every sign-in.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
