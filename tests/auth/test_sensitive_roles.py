@@ -1,6 +1,7 @@
 """A second factor for whoever reads a diversion channel or has a reporting role: asked for
 during a grace period, required after it, decided from what the person holds at sign-in."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -191,3 +192,30 @@ def test_the_notice_is_in_the_reader_s_language(client, make):
     page = page_text(client.get("/"))
     assert NOTICE not in page
     assert "authentification" in page
+
+
+def test_the_demo_accounts_sign_in_as_the_readme_says(app, client, tmp_path, monkeypatch):
+    """The Secretariat sets up its authenticator at once; Mexico's point of contact and its
+    delegate (in the demo channel) are asked to within the grace period; the others are not."""
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    result = app.test_cli_runner().invoke(args=["portal", "demo-data", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    listing = (tmp_path / "demo-accounts.txt").read_text()
+    assert "within 14 days" in listing
+    passwords = dict(re.findall(r"^(\S+@\S+)  (\S+)  ", listing, flags=re.M))
+    expected = {
+        "secretariat@demo.att-portal.invalid": SETUP,
+        "contact.mexico@demo.att-portal.invalid": NOTICE,
+        "delegate.mexico@demo.att-portal.invalid": NOTICE,
+        "delegate.thailand@demo.att-portal.invalid": None,
+        "observer.sipri@demo.att-portal.invalid": None,
+    }
+    assert set(passwords) == set(expected)
+    for email, outcome in expected.items():
+        response = client.post("/auth/sign-in", data={"email": email, "password": passwords[email]})
+        if outcome == SETUP:
+            assert response.headers["Location"].endswith(SETUP), email
+            continue
+        assert response.headers["Location"] == "/", email
+        assert (NOTICE in page_text(client.get("/"))) == (outcome == NOTICE), email
+        client.post("/auth/sign-out")
