@@ -179,7 +179,7 @@ class ProductionConfig(Config):
             raise RuntimeError(
                 "RATELIMIT_STORAGE_URI must name a store that every process shares in production "
                 "(for example redis://127.0.0.1:6379/0): with memory:// each process counts "
-                "sign-in attempts for itself, so every process adds to the limit."
+                "sign-in attempts for itself, which multiplies every limit by their number."
             )
         cls.RATELIMIT_STORAGE_URI = storage
 
