@@ -194,21 +194,25 @@ def second_factor_step(user):
     """What `user`, whose password was right, does next: "verify" their second factor, "setup"
     one before going further, or None: signed in at once.
 
-    Decided from what the person holds now. The first sign-in at which they need a second
-    factor they have not set up starts their grace period; during it they are signed in (the
-    pages then ask them to set one up), after it they are led to the set-up step. Someone who no
-    longer needs one loses the start of their grace period, so that a new role gives a new one.
+    Decided from what the person holds now. The first sign-in at which a grace period applies
+    to them starts it, whether they have a second factor already or not: during it they may
+    sign in without one (the pages then ask them to set one up), after it they are led to the
+    set-up step. So, should the Secretariat remove their second factor (a lost phone), the
+    password alone does not open a new grace period. Someone who no longer needs one loses the
+    start, so that a new role, later, gives a new grace period.
     """
+    required = second_factor_required(user)
+    if not required:
+        user.second_factor_asked_at = None
+    elif user.second_factor_asked_at is None and not second_factor_needed_at_once(user):
+        user.second_factor_asked_at = now_utc()
+        record("auth.second_factor_required", actor=user)
     if user.has_second_factor:
         return "verify"
-    if not second_factor_required(user):
-        user.second_factor_asked_at = None
+    if not required:
         return None
     if second_factor_needed_at_once(user):
         return "setup"
-    if user.second_factor_asked_at is None:
-        user.second_factor_asked_at = now_utc()
-        record("auth.second_factor_requested", actor=user)
     return "setup" if now_utc() >= second_factor_grace_ends(user) else None
 
 
@@ -279,7 +283,6 @@ def enable_second_factor(user, secret, code):
     step = second_factor.matching_step(secret, code)
     if step is None or not claim_totp_step(user, step, secret=secret):
         return None
-    user.second_factor_asked_at = None
     codes = second_factor.replace_recovery_codes(user)
     record("auth.second_factor_enabled", actor=user)
     return codes

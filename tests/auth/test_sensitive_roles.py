@@ -113,9 +113,27 @@ def test_setting_it_up_within_the_grace_period_ends_the_notice(client, make):
 
     enrol_authenticator(client)
     assert NOTICE not in page_text(client.get("/"))
-    assert fresh(contact).second_factor_asked_at is None
     client.post("/auth/sign-out")
     assert sign_in_with_password(client, contact).headers["Location"].endswith("/auth/two-factor")
+
+
+def test_a_second_factor_removed_by_the_secretariat_is_set_up_again_without_a_new_grace_period(
+    client, make, sign_in, new_client
+):
+    contact = make.user(role="point_of_contact", with_totp=True)
+    sign_in(contact)  # the grace period starts, though the person has a second factor already
+    client.post("/auth/sign-out")
+    assert fresh(contact).second_factor_asked_at is not None
+    ask_since(contact, 30)
+    officer = make.secretariat()
+    secretariat = new_client()
+    sign_in(officer, http=secretariat)
+    response = secretariat.post(f"/accounts/users/{contact.id}/reset-second-factor")
+    assert response.status_code == 302
+    assert not fresh(contact).has_second_factor
+
+    assert sign_in_with_password(client, contact).headers["Location"].endswith(SETUP)
+    assert not is_signed_in(client)
 
 
 def test_the_people_who_need_one_cannot_turn_it_off(client, make, sign_in):
