@@ -17,8 +17,9 @@ def second_factor_required(user):
 
 
 def holds_sensitive_role(user):
-    """Whether `user` reads a diversion channel (holds a `channel:<id>` principal) or has a
-    reporting role: point of contact, or reporting officer of their delegation.
+    """Whether `user` reads a diversion channel (holds a `channel:<id>` principal), is a point
+    of contact (who submits their State's reports and decides who joins their delegation), or
+    is a reporting officer of their delegation.
 
     Such accounts must have a second factor when PORTAL_REQUIRE_TOTP_FOR_SENSITIVE is on.
     """
