@@ -6,6 +6,7 @@ request, cookies allowed over plain HTTP on 127.0.0.1). `ProductionConfig` is ch
 `TestingConfig` is used by the test suite.
 """
 
+import logging
 import os
 import secrets
 from datetime import timedelta
@@ -13,6 +14,9 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("PORTAL_INSTANCE_DIR", BASE_DIR / "instance"))
+#: Where throttling counts live unless RATELIMIT_STORAGE_URI says otherwise: a store that every
+#: process of the portal sees, so that a limit holds however many processes serve it.
+LOCAL_REDIS = "redis://127.0.0.1:6379/0"
 
 
 def env_bool(name, default):
@@ -25,6 +29,28 @@ def env_bool(name, default):
 def env_int(name, default):
     value = os.environ.get(name)
     return int(value) if value not in (None, "") else default
+
+
+def throttling_store(uri):
+    """`uri` if the throttling store there answers within a second; otherwise `memory://`, with
+    a warning: each process then counts for itself, which holds for one process only."""
+    from limits.storage import storage_from_string
+
+    if storage_from_string(uri, socket_connect_timeout=1, socket_timeout=1).check():
+        return uri
+    logging.getLogger("portal").warning(
+        "Throttling store %s does not answer: counting sign-in attempts in this process's "
+        "memory. That is enough for one process (flask run); start Redis, or set "
+        "RATELIMIT_STORAGE_URI, before running several.",
+        uri,
+    )
+    return "memory://"
+
+
+def shares_throttling(uri):
+    """Whether a throttling store at `uri` is seen by every process (not `memory://`)."""
+    scheme = (uri or "").partition("://")[0]
+    return bool(scheme) and scheme != "memory"
 
 
 def development_secret_key():
@@ -67,6 +93,11 @@ class Config:
     PORTAL_SESSION_ABSOLUTE_HOURS = env_int("PORTAL_SESSION_ABSOLUTE_HOURS", 12)
     #: Require a second factor from every account, not only from the Secretariat.
     PORTAL_REQUIRE_TOTP_FOR_ALL = env_bool("PORTAL_REQUIRE_TOTP_FOR_ALL", False)
+    #: Require a second factor from whoever reads a diversion channel or has a reporting role
+    #: (point of contact, reporting officer), after a grace period of this many days from the
+    #: first sign-in that needed it (0: at once).
+    PORTAL_REQUIRE_TOTP_FOR_SENSITIVE = env_bool("PORTAL_REQUIRE_TOTP_FOR_SENSITIVE", True)
+    PORTAL_TOTP_GRACE_DAYS = env_int("PORTAL_TOTP_GRACE_DAYS", 14)
     PORTAL_PASSWORD_MIN_LENGTH = 12
     #: Hours a set-password or reset link stays valid.
     PORTAL_LINK_HOURS = env_int("PORTAL_LINK_HOURS", 24)
@@ -86,7 +117,12 @@ class Config:
     MAX_CONTENT_LENGTH = env_int("PORTAL_MAX_UPLOAD_MB", 50) * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
 
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", LOCAL_REDIS)
+    #: The start of every throttling key in the store: one per portal sharing a Redis server.
+    RATELIMIT_STORAGE_OPTIONS = {"key_prefix": os.environ.get("PORTAL_RATELIMIT_PREFIX", "portal")}
+    #: Should the store stop answering, each process counts in its memory until it is back,
+    #: rather than refusing every sign-in.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     PORTAL_SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get(
         "PORTAL_SIGN_IN_LIMIT_PER_ADDRESS", "20 per 10 minutes"
@@ -124,6 +160,9 @@ class Config:
         """Fill in what can only be known at start-up (called by create_app)."""
         if not cls.SECRET_KEY:
             cls.SECRET_KEY = development_secret_key()
+        if not os.environ.get("RATELIMIT_STORAGE_URI"):
+            # `make run` on a fresh machine has no Redis: one process is served all the same.
+            cls.RATELIMIT_STORAGE_URI = throttling_store(LOCAL_REDIS)
 
 
 class ProductionConfig(Config):
@@ -138,13 +177,25 @@ class ProductionConfig(Config):
             raise RuntimeError("SECRET_KEY must be set in production (PORTAL_CONFIG=production).")
         if not os.environ.get("DATABASE_URL"):
             raise RuntimeError("DATABASE_URL must be set in production.")
+        storage = os.environ.get("RATELIMIT_STORAGE_URI")
+        if not shares_throttling(storage):
+            raise RuntimeError(
+                "RATELIMIT_STORAGE_URI must name a store that every process shares in production "
+                "(for example redis://127.0.0.1:6379/0): with memory:// each process counts "
+                "sign-in attempts for itself, which multiplies every limit by their number."
+            )
+        cls.RATELIMIT_STORAGE_URI = storage
 
 
 class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-secret-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = os.environ.get("PORTAL_TEST_DATABASE_URL", "sqlite://")
-    RATELIMIT_STORAGE_URI = "memory://"
+    #: Redis, as in development; its keys start with a prefix of this run's own, so that test
+    #: runs side by side (SQLite and PostgreSQL in CI) never count each other's attempts, and
+    #: resetting the limits between tests deletes this run's keys only.
+    RATELIMIT_STORAGE_URI = os.environ.get("PORTAL_TEST_RATELIMIT_STORAGE_URI", LOCAL_REDIS)
+    RATELIMIT_STORAGE_OPTIONS = {"key_prefix": f"portal-test-{secrets.token_hex(8)}"}
     PORTAL_BASE_URL = "http://localhost"
     MAIL_BACKEND = "smtp"
     #: Forms are posted without tokens in most tests; tests/core/test_security.py turns CSRF
@@ -154,7 +205,7 @@ class TestingConfig(Config):
 
     @classmethod
     def init(cls):
-        pass
+        cls.RATELIMIT_STORAGE_URI = throttling_store(cls.RATELIMIT_STORAGE_URI)
 
 
 CONFIGS = {"development": Config, "production": ProductionConfig, "testing": TestingConfig}

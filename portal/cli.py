@@ -125,7 +125,10 @@ def demo_data(if_empty):
         accounts_file.parent.mkdir(parents=True, exist_ok=True)
         accounts_file.write_text(
             "Demo accounts (email, password). The Secretariat account sets up a second factor "
-            "(an authenticator app) at its first sign-in.\n" + "\n".join(lines) + "\n"
+            "(an authenticator app) at its first sign-in; the Mexico accounts (a point of "
+            "contact, a channel participant) must set one up within "
+            f"{current_app.config['PORTAL_TOTP_GRACE_DAYS']} days of their first sign-in."
+            "\n" + "\n".join(lines) + "\n"
         )
         accounts_file.chmod(0o600)
         click.echo(f"Demo accounts and their passwords are in {accounts_file}.")

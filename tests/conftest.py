@@ -118,6 +118,7 @@ def _app(config_class):
         upgrade()
     yield app
     with app.app_context():
+        limiter.reset()  # this run's throttling counts (its own key prefix in Redis)
         db.engine.dispose()
 
 

@@ -6,7 +6,7 @@ service functions that carry them out.
 
 from portal.access import SECRETARIAT, principals
 from portal.access.channels import CHANNEL_RULES
-from portal.access.reporting import REPORTING_RULES
+from portal.access.reporting import REPORTING_RULES, is_reporting_officer
 from portal.accounts.models import Role
 
 
@@ -14,6 +14,20 @@ def second_factor_required(user):
     from portal.auth.services import second_factor_required as required
 
     return required(user)
+
+
+def holds_sensitive_role(user):
+    """Whether `user` reads a diversion channel (holds a `channel:<id>` principal), is a point
+    of contact (who submits their State's reports and decides who joins their delegation), or
+    is a reporting officer of their delegation.
+
+    Such accounts must have a second factor when PORTAL_REQUIRE_TOTP_FOR_SENSITIVE is on.
+    """
+    return (
+        is_point_of_contact(user)
+        or is_reporting_officer(user)
+        or any(principal.startswith("channel:") for principal in principals(user))
+    )
 
 
 def is_secretariat(user, target=None):

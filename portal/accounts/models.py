@@ -189,6 +189,9 @@ class User(UserMixin, IdMixin, CreatedMixin, db.Model):
     totp_secret = db.Column(db.String(64))
     #: The last TOTP time step accepted, so that a code cannot be used twice.
     totp_last_step = db.Column(db.BigInteger)
+    #: When the person first signed in without a second factor while holding a role that needs
+    #: one (a channel, a reporting role); their grace period to set one up runs from then.
+    second_factor_asked_at = db.Column(db.DateTime)
     last_sign_in_at = db.Column(db.DateTime)
 
     delegation = db.relationship("Delegation", back_populates="users", lazy="joined")

@@ -8,8 +8,10 @@ from datetime import timedelta
 from flask import current_app, flash, g, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
+from portal.access.rules import holds_sensitive_role
 from portal.accounts.models import User
 from portal.auth import second_factor
 from portal.auth.models import (
@@ -164,8 +166,54 @@ def check_password(email, password):
     return None
 
 
-def second_factor_required(user):
+def second_factor_needed_at_once(user):
+    """Whether `user` must set up a second factor before signing in, with no grace period:
+    the Secretariat, and everyone when PORTAL_REQUIRE_TOTP_FOR_ALL is on."""
     return user.is_secretariat or current_app.config["PORTAL_REQUIRE_TOTP_FOR_ALL"]
+
+
+def second_factor_required(user):
+    """Whether `user` must have a second factor: see `second_factor_needed_at_once`, and, when
+    PORTAL_REQUIRE_TOTP_FOR_SENSITIVE is on, whoever reads a diversion channel or has a
+    reporting role (they get PORTAL_TOTP_GRACE_DAYS to set it up)."""
+    return second_factor_needed_at_once(user) or (
+        current_app.config["PORTAL_REQUIRE_TOTP_FOR_SENSITIVE"] and holds_sensitive_role(user)
+    )
+
+
+def second_factor_grace_ends(user):
+    """When the grace period of `user` to set up a second factor ends, or None when none runs."""
+    if user.has_second_factor or user.second_factor_asked_at is None:
+        return None
+    return user.second_factor_asked_at + timedelta(
+        days=current_app.config["PORTAL_TOTP_GRACE_DAYS"]
+    )
+
+
+def second_factor_step(user):
+    """What `user`, whose password was right, does next: "verify" their second factor, "setup"
+    one before going further, or None: signed in at once.
+
+    Decided from what the person holds now. The first sign-in at which a grace period applies
+    to them starts it, whether they have a second factor already or not: during it they may
+    sign in without one (the pages then ask them to set one up), after it they are led to the
+    set-up step. So, should the Secretariat remove their second factor (a lost phone), the
+    password alone does not open a new grace period. Someone who no longer needs one loses the
+    start, so that a new role, later, gives a new grace period.
+    """
+    required = second_factor_required(user)
+    if not required:
+        user.second_factor_asked_at = None
+    elif user.second_factor_asked_at is None and not second_factor_needed_at_once(user):
+        user.second_factor_asked_at = now_utc()
+        record("auth.second_factor_required", actor=user)
+    if user.has_second_factor:
+        return "verify"
+    if not required:
+        return None
+    if second_factor_needed_at_once(user):
+        return "setup"
+    return "setup" if now_utc() >= second_factor_grace_ends(user) else None
 
 
 def begin_pending_sign_in(user, next_url):
@@ -187,11 +235,41 @@ def pending_next():
     return (session.get(PENDING_KEY) or {}).get("next")
 
 
+def claim_totp_step(user, step, secret=None):
+    """Record `step` as the last TOTP step `user` used, if no later or equal one was; returns
+    whether this call recorded it.
+
+    One conditional UPDATE, so that of several requests bearing the same code at the same
+    moment (in any process) exactly one wins: the database serialises the writes to the row,
+    and a losing request finds the condition false and changes nothing. With `secret`, the
+    second factor is being set up: the secret is stored by the same statement, if the account
+    still has none.
+    """
+    condition = [
+        User.id == user.id,
+        or_(User.totp_last_step.is_(None), User.totp_last_step < step),
+    ]
+    values = {"totp_last_step": step}
+    if secret is not None:
+        condition.append(User.totp_secret.is_(None))
+        values["totp_secret"] = secret
+    result = db.session.execute(
+        update(User).where(*condition).values(**values),
+        execution_options={"synchronize_session": False},
+    )
+    if result.rowcount != 1:
+        db.session.expire(user, list(values))
+        return False
+    for name, value in values.items():
+        set_committed_value(user, name, value)
+    return True
+
+
 def verify_second_factor(user, code):
-    """Accept a current TOTP code (once) or an unused recovery code."""
+    """Accept a current TOTP code (once, whatever runs at the same time) or an unused recovery
+    code."""
     step = second_factor.matching_step(user.totp_secret, code, user.totp_last_step)
-    if step is not None:
-        user.totp_last_step = step
+    if step is not None and claim_totp_step(user, step):
         return True
     if second_factor.use_recovery_code(user, code):
         record("auth.recovery_code_used", actor=user)
@@ -203,10 +281,8 @@ def verify_second_factor(user, code):
 def enable_second_factor(user, secret, code):
     """Turn on TOTP once the person proved their app has `secret`; returns recovery codes."""
     step = second_factor.matching_step(secret, code)
-    if step is None:
+    if step is None or not claim_totp_step(user, step, secret=secret):
         return None
-    user.totp_secret = secret
-    user.totp_last_step = step
     codes = second_factor.replace_recovery_codes(user)
     record("auth.second_factor_enabled", actor=user)
     return codes

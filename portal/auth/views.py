@@ -5,6 +5,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    has_request_context,
     redirect,
     render_template,
     request,
@@ -85,14 +86,16 @@ def sign_in():
         if user is None:
             db.session.commit()  # the audit record of the failure
             form.password.errors.append(_l("The email address or the password is not correct."))
-        elif user.has_second_factor or services.second_factor_required(user):
-            services.begin_pending_sign_in(user, next_url)
-            endpoint = "auth.two_factor" if user.has_second_factor else "auth.two_factor_setup"
-            return redirect(url_for(endpoint))
         else:
-            services.start_session(user)
+            step = services.second_factor_step(user)
+            if step is None:
+                services.start_session(user)
+                db.session.commit()
+                return redirect(next_url)
+            services.begin_pending_sign_in(user, next_url)
             db.session.commit()
-            return redirect(next_url)
+            endpoint = "auth.two_factor" if step == "verify" else "auth.two_factor_setup"
+            return redirect(url_for(endpoint))
     return render_template("auth/sign_in.html", form=form)
 
 
@@ -172,8 +175,20 @@ def two_factor_setup():
         form=form,
         secret=secret,
         qr_code=second_factor.qr_code_data_uri(uri),
-        required=services.second_factor_required(user),
+        # Set up during sign-in only when it cannot wait; from the account page, perhaps
+        # within a grace period.
+        required=not current_user.is_authenticated,
+        grace_ends=services.second_factor_grace_ends(user),
     )
+
+
+@bp.app_context_processor
+def second_factor_notice():
+    """The end of the signed-in person's grace period to set up a second factor, for the notice
+    on every page (see base.html), or None."""
+    if not has_request_context() or not current_user.is_authenticated:
+        return {"second_factor_grace_ends": None}
+    return {"second_factor_grace_ends": services.second_factor_grace_ends(current_user)}
 
 
 @bp.route("/sign-out", methods=["POST"])

@@ -121,10 +121,10 @@ MATRIX = {
         {"self": NOBODY, "own": SECRETARIAT, "other": SECRETARIAT},
     ),
     "recovery_codes_replace": (user_target(), {"self": ACTIVE, "own": NOBODY, "other": NOBODY}),
-    # The Secretariat must keep its second factor.
+    # The Secretariat and the points of contact (a reporting role) must keep their second factor.
     "second_factor_remove": (
         user_target(),
-        {"self": ACTIVE - SECRETARIAT, "own": NOBODY, "other": NOBODY},
+        {"self": ACTIVE - MANAGERS, "own": NOBODY, "other": NOBODY},
     ),
     "notification_open": (owned_by("notification"), {"self": ACTIVE, "other": NOBODY}),
     "subscription_manage": (owned_by("subscription"), {"self": ACTIVE, "other": NOBODY}),
