@@ -113,14 +113,17 @@ def field_named(form, name):
 
 
 def show_error(form, error):
-    """Put a refusal at the field it names; returns it when it belongs at the top instead."""
-    field = field_named(form, error.field) if error.field else None
-    if field is None:
-        return error.message
-    field.errors = list(field.errors or []) + [error.message]
-    # The summary at the top of the form lists the errors by field; a row's field is listed
-    # under its table.
-    return None
+    """Put each refusal of `error` at the field it names (the summary at the top of the form
+    lists them all); returns the messages that name no field, for the top of the form, or
+    None."""
+    general = []
+    for name, message in error.problems:
+        field = field_named(form, name) if name else None
+        if field is None:
+            general.append(str(message))
+        else:
+            field.errors = list(field.errors or []) + [message]
+    return " ".join(general) or None
 
 
 def render_case_form(form, channel, case, problem):
@@ -140,15 +143,31 @@ def any_errors(form):
     return bool(error_list(form))
 
 
+#: What the list of errors calls a field of a row (as the cells' own labels do).
+ROW_FIELD_LABELS = {
+    "category": lambda number: _l("Category, item %(number)d", number=number),
+    "subcategory": lambda number: _l("Sub-category, item %(number)d", number=number),
+    "quantity": lambda number: _l("Quantity, item %(number)d", number=number),
+    "description": lambda number: _l("Description, item %(number)d", number=number),
+    "iso3": lambda number: _l("Country code, State %(number)d", number=number),
+    "role": lambda number: _l("Role, State %(number)d", number=number),
+}
+
+
 def error_list(form):
-    """(field, messages) of every field with an error, rows included, in the form's order."""
+    """(field, label, messages) of every field with an error, rows included, in the form's
+    order; a row's field is named with its row ("Category, item 2")."""
     found = []
     for field in form:
         if field.type == "FieldList":
-            for row in field:
-                found += [(sub, sub.errors) for sub in row if sub.errors]
+            for number, row in enumerate(field, start=1):
+                found += [
+                    (sub, ROW_FIELD_LABELS[sub.short_name](number), sub.errors)
+                    for sub in row
+                    if sub.errors
+                ]
         elif field.errors and field.name != "csrf_token":
-            found.append((field, field.errors))
+            found.append((field, field.label.text, field.errors))
     return found
 
 
