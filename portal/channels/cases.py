@@ -39,6 +39,7 @@ from portal.channels.models import (
     MemberStatus,
 )
 from portal.core.audit import record
+from portal.core.events import emit
 from portal.core.models import now_utc
 from portal.core.text import render_markdown
 from portal.extensions import db
@@ -446,7 +447,7 @@ def create_case(channel, author, values):
     clean = clean_case(values)
     try:
         thread, message = services.create_thread(
-            channel, author, thread_title(clean["reference"]), clean["reference"]
+            channel, author, thread_title(clean["reference"]), clean["reference"], announce=False
         )
     except services.ChannelError as error:
         raise CaseError(str(error)) from error
@@ -468,6 +469,7 @@ def create_case(channel, author, values):
     message.body_markdown = opening_text(case)
     message.body_html = render_markdown(message.body_markdown)
     record("channel.case_create", target=case, actor=author, channel_id=channel.id)
+    emit("channel.case", case, actor=author, subject_type=CASE_KIND)
     queue_index(CASE_KIND, case.id)
     return case
 
@@ -638,11 +640,13 @@ def summary_html(case):
 def retract_case(case, by):
     """The providing delegation takes a case record back: a tombstone stays (its reference, who
     provided it and when), its content is emptied (the audit log keeps the fact, not the
-    content) and it leaves the index. A summary already published in the plenary stays there:
+    content), it leaves the index, and the followers who were told of it are told of the
+    retraction. A summary already published in the plenary stays there:
     the providing State retracts that message itself."""
     case.retracted_at = now_utc()
     case.items, case.route, case.shareable = [], [], []
     case.incident_on = None
     case.detection = case.method = case.lessons = ""
     record("channel.case_retract", target=case, actor=by, channel_id=case.channel_id)
+    emit("channel.case_retracted", case, actor=by, subject_type=CASE_KIND)
     queue_index(CASE_KIND, case.id)

@@ -348,6 +348,10 @@ class CaseRecord(IdMixin, CreatedMixin, db.Model):
     author = db.relationship("User")
     summary_message = db.relationship("ChannelMessage")
 
+    @property
+    def is_retracted(self):
+        return self.retracted_at is not None
+
 
 class AccessAction(enum.Enum):
     VIEW_CHANNEL = "view_channel"
