@@ -11,6 +11,7 @@ import json
 from datetime import datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from portal.channels.case_forms import CaseForm, PublishForm, form_data
 from portal.channels.export import channel_record
 from portal.channels.models import AccessAction, CaseRecord, Channel
 from portal.channels.views import bp
+from portal.core.views import confirmation, confirmed
 from portal.extensions import db
 from portal.reporting import categories
 
@@ -255,10 +257,23 @@ def case_publish(case_id):
     ), (400 if problem else 200)
 
 
-@bp.route("/cases/<int:case_id>/retract", methods=["POST"])
+@bp.route("/cases/<int:case_id>/retract", methods=["GET", "POST"])
 def case_retract(case_id):
+    """Asks first (see portal.core.views.confirmation), then retracts."""
     case = load_case(case_id)
     require("case_retract", case, hide=True)
+    if not confirmed():
+        return confirmation(
+            _("Retract the case record?"),
+            _(
+                "Its content will no longer be shown to anyone: only its reference, who "
+                "provided it and when stay, with a note that it was retracted. A summary already "
+                "published in the DIEF plenary channel stays there until you retract that "
+                "message. This cannot be undone."
+            ),
+            _("Retract the case record"),
+            url_for("channels.case_detail", case_id=case.id),
+        )
     cases.retract_case(case, me())
     db.session.commit()
     flash(_l("The case record is retracted. A note that it was retracted stays."), "success")

@@ -21,6 +21,8 @@ from portal.extensions import db
 from tests.channels.test_permissions import CHANNEL_MATRIX, actors, channel_in
 
 REFERENCE = "Rifles found in transit, March 2026"
+#: What the confirmation page of an action posts.
+CONFIRMED = {"confirmed": "yes"}
 
 
 def case_form(**changes):
@@ -472,12 +474,21 @@ def test_the_providing_delegation_retracts_a_record_and_a_tombstone_stays(world,
     case = make_case(world, channel)
     run_due_jobs()
     bo = as_user(world.member_b)
-    assert bo.post(f"/channels/cases/{case.id}/retract").status_code == 404
+    assert bo.get(f"/channels/cases/{case.id}/retract").status_code == 404
+    assert bo.post(f"/channels/cases/{case.id}/retract", data=CONFIRMED).status_code == 404
     abel = as_user(world.member_a)
-    assert "Retract the case record" in abel.get(f"/channels/cases/{case.id}").get_data(
-        as_text=True
-    )
-    assert abel.post(f"/channels/cases/{case.id}/retract").status_code == 302
+    page = abel.get(f"/channels/cases/{case.id}").get_data(as_text=True)
+    assert f'href="/channels/cases/{case.id}/retract"' in page
+    # The button leads to a question; neither it nor a POST without the answer retracts.
+    question = abel.get(f"/channels/cases/{case.id}/retract")
+    assert question.status_code == 200
+    text = question.get_data(as_text=True)
+    assert "Retract the case record?" in text and 'name="confirmed" value="yes"' in text
+    assert f'href="/channels/cases/{case.id}"' in text  # the way back
+    assert abel.post(f"/channels/cases/{case.id}/retract").status_code == 200
+    db.session.refresh(case)
+    assert case.retracted_at is None and case.items
+    assert abel.post(f"/channels/cases/{case.id}/retract", data=CONFIRMED).status_code == 302
     db.session.refresh(case)
     assert case.retracted_at is not None
     assert case.items == [] and case.route == [] and case.lessons == "" and case.method == ""
@@ -485,7 +496,7 @@ def test_the_providing_delegation_retracts_a_record_and_a_tombstone_stays(world,
     page = bo.get(f"/channels/cases/{case.id}").get_data(as_text=True)
     assert "retracted this case record" in page and "Forged" not in page
     assert abel.get(f"/channels/cases/{case.id}/edit").status_code == 404
-    assert abel.post(f"/channels/cases/{case.id}/retract").status_code == 404
+    assert abel.post(f"/channels/cases/{case.id}/retract", data=CONFIRMED).status_code == 404
     # It leaves the index: the search finds the messages of its thread, not the record.
     run_due_jobs()
     found = bo.get("/search/?q=rifles").get_data(as_text=True)
@@ -497,6 +508,10 @@ def test_outsiders_cannot_retract_a_record(world, as_user):
     case = make_case(world, channel)
     world.other_channel()
     for role, person in world.outsiders.items():
-        assert as_user(person).post(f"/channels/cases/{case.id}/retract").status_code == 404, role
+        http = as_user(person)
+        assert http.get(f"/channels/cases/{case.id}/retract").status_code == 404, role
+        assert (
+            http.post(f"/channels/cases/{case.id}/retract", data=CONFIRMED).status_code == 404
+        ), role
     db.session.refresh(case)
     assert case.retracted_at is None
