@@ -2,9 +2,10 @@
 
 An event says what happened (`post.created`, `thread.created`, `post.mention`, `moderation`,
 `document.published`, `document.revised`, and in channels `channel.opened`, `channel.message`,
-`channel.case`, `channel.message_retracted`, `channel.case_retracted`), who did it and to what; with it goes the job that
-fans it out to subscribers after commit (portal.notifications). Nothing is sent from here: a
-rolled-back change leaves neither event nor job behind.
+`channel.case`, `channel.message_retracted`, `channel.case_retracted`), who did it and to
+what; with it goes the job that fans it out to subscribers after commit
+(portal.notifications). Nothing is sent from here: a rolled-back change leaves neither event
+nor job behind.
 """
 
 from portal.core.jobs import enqueue
