@@ -8,7 +8,7 @@ at the field it names, and nothing is written.
 """
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -83,6 +83,12 @@ def subcategory_label(code):
 def moment(text):
     """An ISO time of the exported record back as a naive UTC datetime, for the date filters."""
     return datetime.fromisoformat(text.removesuffix("Z")) if text else None
+
+
+def calendar_day(text):
+    """An ISO date of the exported record (a day, not a moment: no time zone moves it) back as
+    a date, for the date filter."""
+    return date.fromisoformat(text) if text else None
 
 
 @bp.context_processor
@@ -309,7 +315,13 @@ def channel_export(channel_id):
     data = exported(channel)
     db.session.commit()
     response = Response(
-        render_template("channels/export.html", channel=channel, record=data, moment=moment)
+        render_template(
+            "channels/export.html",
+            channel=channel,
+            record=data,
+            moment=moment,
+            calendar_day=calendar_day,
+        )
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response
