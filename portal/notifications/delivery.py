@@ -272,15 +272,23 @@ def space_names(ids, language):
     return names
 
 
+def subject_key(notification):
+    return notification.subject_type, notification.subject_id
+
+
 def sort_out(user, notifications):
     """The entries of the notifications that `user` may read now, in their language.
 
     Access is checked against each subject's current acl (and its thread's); a subject that is
     gone, that the person may no longer see, or a post withdrawn or hidden since (unless the
-    notification is the moderation notice about it) gives no entry.
+    notification is the moderation notice about it) gives no entry; nor does a channel message
+    or case record retracted since, except the notice of its retraction, and that only when the
+    news of the item itself was sent earlier.
     """
     held = principals_of(user)
     subjects, openings = load_subjects(notifications)
+    # An item retracted before any email told of it: its retraction is not news by email.
+    untold = {subject_key(n) for n in notifications if not is_retraction(n)}
     readable = []
     for notification in notifications:
         subject = subjects.get((notification.subject_type, notification.subject_id))
@@ -295,6 +303,8 @@ def sort_out(user, notifications):
                 continue
         if getattr(subject, "is_retracted", False) and not is_retraction(notification):
             # A channel message or case record taken back since: only its retraction is told.
+            continue
+        if is_retraction(notification) and subject_key(notification) in untold:
             continue
         readable.append((notification, reason, subject, container, kind, space_id))
     entries = []

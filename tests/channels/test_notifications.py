@@ -387,3 +387,35 @@ def test_a_saved_search_that_finds_a_case_record_alerts_without_its_content(
             assert secret not in html_of(email), secret
     # In the portal, the reader sees what the alert is about.
     assert case.reference in as_user(world.member_b).get("/notifications/").get_data(as_text=True)
+
+
+def test_a_message_retracted_before_any_email_told_of_it_is_no_news_by_email(
+    world, as_user, mailbox
+):
+    from portal.core.models import now_utc
+    from portal.notifications.delivery import send_digests
+
+    channel = world.opened()
+    thread, _message = world.thread(channel)
+    run_due_jobs()
+    follow(as_user(world.member_b), channel, delivery="daily")
+    message = services.post_message(thread, world.member_a, MESSAGE)
+    db.session.commit()
+    run_due_jobs()
+    services.retract_message(message, world.member_a)
+    db.session.commit()
+    run_due_jobs()
+    # Bo was told of the message in the portal, then of its retraction; his digest has neither.
+    assert len(
+        db.session.scalars(
+            select(Notification).where(
+                Notification.user_id == world.member_b.id,
+                Notification.subject_type == "channel_message",
+                Notification.subject_id == message.id,
+            )
+        ).all()
+    ) == 2
+    mailbox.messages.clear()
+    assert send_digests("daily", now_utc().date()) == 0
+    run_due_jobs()
+    assert mailbox.to(world.member_b.email) == []
