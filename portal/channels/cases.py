@@ -351,7 +351,7 @@ def clean_incident_date(value, field="incident_on"):
     if day > latest_incident_day():
         raise CaseError(_l("The date of the incident cannot be in the future."), field)
     if day < INCIDENT_EARLIEST:
-        raise CaseError(_l("Give a date after 1900."), field)
+        raise CaseError(_l("Give a date in 1900 or later."), field)
     return day
 
 

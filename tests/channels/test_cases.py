@@ -169,7 +169,7 @@ def test_a_participant_records_a_case_with_its_thread_and_a_first_message_linkin
         ({"shareable": ["stage", "names"]}, "shareable", "Choose the parts"),
         ({"incident_on": "14/03/2026"}, "incident_on", "year-month-day"),
         ({"incident_on": "2026-02-30"}, "incident_on", "This day does not exist"),
-        ({"incident_on": "1899-12-31"}, "incident_on", "after 1900"),
+        ({"incident_on": "1899-12-31"}, "incident_on", "in 1900 or later"),
         ({"incident_on": "2999-01-01"}, "incident_on", "cannot be in the future"),
     ],
 )

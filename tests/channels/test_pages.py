@@ -102,6 +102,10 @@ def test_approved_first_the_messages_say_what_the_channel_waits_for_then_guide_t
     assert "You do not take part in this channel yourself yet" in page
     assert f'<option value="{world.contact_b.id}">Ben</option>' in page
     assert "It opens once" not in page
+    # The channel's page says the same, with the way to the designation.
+    overview = ben.get(f"/channels/{channel.id}").get_data(as_text=True)
+    assert "You do not take part in this channel yourself yet" in overview
+    assert f'href="/channels/{channel.id}/participants"' in overview
 
     # Designating themselves, they read the channel and the hint goes.
     response = ben.post(
@@ -111,6 +115,8 @@ def test_approved_first_the_messages_say_what_the_channel_waits_for_then_guide_t
     page = flashed(ben.get(response.headers["Location"]))
     assert "You do not take part in this channel yourself yet" not in page
     assert ben.get(f"/channels/{channel.id}/threads/new").status_code == 200
+    overview = ben.get(f"/channels/{channel.id}").get_data(as_text=True)
+    assert "You do not take part in this channel yourself yet" not in overview
 
 
 def test_accepted_first_the_messages_say_what_happened_in_each_state(world, as_user):
