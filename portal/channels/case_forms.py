@@ -1,8 +1,9 @@
 """Forms of case records: the structured record of a diversion, and publishing its summary.
 
 The forms only parse what the browser sends. What the values must satisfy (a known category and
-sub-category, an ISO country code, a stage and status from the lists) is checked once, by
-portal.channels.cases, which names the field it refuses; the view puts the message there.
+a sub-category of that category, an ISO country code, a date of the incident not in the future,
+a stage and status from the lists) is checked once, by portal.channels.cases, which names every
+field it refuses; the view puts each message at its field.
 Items and States along the route are rows of a table with a few empty rows to fill: the page
 needs no script to add one.
 """
@@ -63,8 +64,15 @@ def category_choices():
 
 
 def subcategory_choices():
+    """Every sub-category, grouped by category; `data-category` names the category, so that the
+    page's script (static/js/case_form.js) offers only the chosen category's own."""
     return [SelectChoice("", _("None"))] + [
-        SelectChoice(sub.code, f"{sub.code} · {sub.name}", optgroup=category.name)
+        SelectChoice(
+            sub.code,
+            f"{sub.code} · {sub.name}",
+            render_kw={"data-category": category.code},
+            optgroup=category.name,
+        )
         for category in CATEGORIES
         for sub in category.subcategories
     ]
@@ -79,6 +87,9 @@ class CaseForm(FlaskForm):
     reference = StringField(_l("Reference"))
     items = FieldList(FormField(ItemRow), max_entries=cases.ITEMS_MAX)
     route = FieldList(FormField(RouteRow), max_entries=cases.ROUTE_MAX)
+    #: Checked by cases.clean_incident_date, with the other fields, so that every mistake shows
+    #: at once (a DateField would refuse it alone, before the others are looked at).
+    incident_on = StringField(_l("Date of the incident"))
     stage = SelectField(_l("Stage of the transfer"), validate_choice=False)
     detection = TextAreaField(_l("How it was detected"))
     method = TextAreaField(_l("Method of diversion"))
@@ -114,6 +125,7 @@ class CaseForm(FlaskForm):
             "reference": self.reference.data,
             "items": [row.data for row in self.items],
             "route": [row.data for row in self.route],
+            "incident_on": self.incident_on.data,
             "stage": self.stage.data,
             "detection": self.detection.data,
             "method": self.method.data,
@@ -132,6 +144,7 @@ def form_data(case):
             for item in case.items
         ],
         "route": list(case.route),
+        "incident_on": case.incident_on.isoformat() if case.incident_on else "",
         "stage": case.stage,
         "detection": case.detection,
         "method": case.method,

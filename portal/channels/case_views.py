@@ -8,9 +8,10 @@ at the field it names, and nothing is written.
 """
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from portal.channels.case_forms import CaseForm, PublishForm, form_data
 from portal.channels.export import channel_record
 from portal.channels.models import AccessAction, CaseRecord, Channel
 from portal.channels.views import bp
+from portal.core.views import confirmation, confirmed
 from portal.extensions import db
 from portal.reporting import categories
 
@@ -83,6 +85,12 @@ def moment(text):
     return datetime.fromisoformat(text.removesuffix("Z")) if text else None
 
 
+def calendar_day(text):
+    """An ISO date of the exported record (a day, not a moment: no time zone moves it) back as
+    a date, for the date filter."""
+    return date.fromisoformat(text) if text else None
+
+
 @bp.context_processor
 def case_context():
     return {
@@ -113,14 +121,17 @@ def field_named(form, name):
 
 
 def show_error(form, error):
-    """Put a refusal at the field it names; returns it when it belongs at the top instead."""
-    field = field_named(form, error.field) if error.field else None
-    if field is None:
-        return error.message
-    field.errors = list(field.errors or []) + [error.message]
-    # The summary at the top of the form lists the errors by field; a row's field is listed
-    # under its table.
-    return None
+    """Put each refusal of `error` at the field it names (the summary at the top of the form
+    lists them all); returns the messages that name no field, for the top of the form, or
+    None."""
+    general = []
+    for name, message in error.problems:
+        field = field_named(form, name) if name else None
+        if field is None:
+            general.append(str(message))
+        else:
+            field.errors = list(field.errors or []) + [message]
+    return " ".join(general) or None
 
 
 def render_case_form(form, channel, case, problem):
@@ -140,15 +151,31 @@ def any_errors(form):
     return bool(error_list(form))
 
 
+#: What the list of errors calls a field of a row (as the cells' own labels do).
+ROW_FIELD_LABELS = {
+    "category": lambda number: _l("Category, item %(number)d", number=number),
+    "subcategory": lambda number: _l("Sub-category, item %(number)d", number=number),
+    "quantity": lambda number: _l("Quantity, item %(number)d", number=number),
+    "description": lambda number: _l("Description, item %(number)d", number=number),
+    "iso3": lambda number: _l("Country code, State %(number)d", number=number),
+    "role": lambda number: _l("Role, State %(number)d", number=number),
+}
+
+
 def error_list(form):
-    """(field, messages) of every field with an error, rows included, in the form's order."""
+    """(field, label, messages) of every field with an error, rows included, in the form's
+    order; a row's field is named with its row ("Category, item 2")."""
     found = []
     for field in form:
         if field.type == "FieldList":
-            for row in field:
-                found += [(sub, sub.errors) for sub in row if sub.errors]
+            for number, row in enumerate(field, start=1):
+                found += [
+                    (sub, ROW_FIELD_LABELS[sub.short_name](number), sub.errors)
+                    for sub in row
+                    if sub.errors
+                ]
         elif field.errors and field.name != "csrf_token":
-            found.append((field, field.errors))
+            found.append((field, field.label.text, field.errors))
     return found
 
 
@@ -236,10 +263,23 @@ def case_publish(case_id):
     ), (400 if problem else 200)
 
 
-@bp.route("/cases/<int:case_id>/retract", methods=["POST"])
+@bp.route("/cases/<int:case_id>/retract", methods=["GET", "POST"])
 def case_retract(case_id):
+    """Asks first (see portal.core.views.confirmation), then retracts."""
     case = load_case(case_id)
     require("case_retract", case, hide=True)
+    if not confirmed():
+        return confirmation(
+            _("Retract the case record?"),
+            _(
+                "Its content will no longer be shown to anyone: only its reference, who "
+                "provided it and when stay, with a note that it was retracted. A summary already "
+                "published in the DIEF plenary channel stays there until you retract that "
+                "message. This cannot be undone."
+            ),
+            _("Retract the case record"),
+            url_for("channels.case_detail", case_id=case.id),
+        )
     cases.retract_case(case, me())
     db.session.commit()
     flash(_l("The case record is retracted. A note that it was retracted stays."), "success")
@@ -275,7 +315,13 @@ def channel_export(channel_id):
     data = exported(channel)
     db.session.commit()
     response = Response(
-        render_template("channels/export.html", channel=channel, record=data, moment=moment)
+        render_template(
+            "channels/export.html",
+            channel=channel,
+            record=data,
+            moment=moment,
+            calendar_day=calendar_day,
+        )
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response

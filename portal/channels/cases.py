@@ -17,6 +17,7 @@ nothing is written then. The view commits once.
 import json
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import pycountry
@@ -38,6 +39,7 @@ from portal.channels.models import (
     MemberStatus,
 )
 from portal.core.audit import record
+from portal.core.events import emit
 from portal.core.models import now_utc
 from portal.core.text import render_markdown
 from portal.extensions import db
@@ -52,6 +54,9 @@ REFERENCE_MAX = 200
 TEXT_MAX = 5000
 DESCRIPTION_MAX = 1000
 QUANTITY_MAX = 10**9
+#: The date of an incident as the browser's date field sends it, and the earliest one taken.
+INCIDENT_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+INCIDENT_EARLIEST = date(1900, 1, 1)
 #: The kinds of item the search index holds for channels (see portal.channels.search); the
 #: services of the channels queue the index jobs of messages, these of case records.
 MESSAGE_KIND = services.MESSAGE_INDEX_KIND
@@ -102,12 +107,39 @@ BLOCK_MARKS = re.compile(r"^(\s*(?:\d+)?)([#+\-=>.)])")
 
 class CaseError(Exception):
     """A case record that cannot be saved; `field` names the form field it concerns (a row's
-    field as `items-2-category`), or None."""
+    field as `items-2-category`), or None. `problems` lists every (field, message) refused when
+    the record was checked as a whole, so that the form shows them all at once; the first is
+    also `field` and `message`."""
 
-    def __init__(self, message, field=None):
+    def __init__(self, message, field=None, problems=None):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.problems = problems or [(field, message)]
+
+
+class Checks:
+    """Runs the checks of a record one after another and keeps every refusal instead of stopping
+    at the first: `checks(clean_line, value, ...)` returns the cleaned value, or None when it was
+    refused. `raise_any()` then raises one CaseError that lists them all."""
+
+    def __init__(self):
+        self.problems = []
+
+    def __call__(self, check, *args):
+        try:
+            return check(*args)
+        except CaseError as error:
+            self.problems.extend(error.problems)
+            return None
+
+    def refuse(self, message, field):
+        self.problems.append((field, message))
+
+    def raise_any(self):
+        if self.problems:
+            field, message = self.problems[0]
+            raise CaseError(message, field, self.problems)
 
 
 # Countries ----------------------------------------------------------------------------------
@@ -185,85 +217,142 @@ def is_blank(row):
     return not any(str(value or "").strip() for value in row.values())
 
 
+def clean_subcategory(code, sub, field):
+    """The sub-category of an item: empty, or one of its category's own."""
+    if sub and not categories.is_valid(code, sub):
+        raise CaseError(
+            _l(
+                "This sub-category is not one of category %(category)s. Choose one of "
+                "its own, or none.",
+                category=code,
+            ),
+            field,
+        )
+    return sub
+
+
 def clean_items(rows):
     """The items of a record from the rows of the form (blank rows left out).
 
-    Raises CaseError at the row's field for an unknown category or sub-category, a quantity
-    that is not a whole number or a description too long; at `items` when there is none.
+    Raises CaseError listing every refused field of every row (an unknown category, a
+    sub-category that is not one of the row's category, a quantity that is not a whole number,
+    a description too long); at `items-0-category` when there is no item at all.
     """
+    checks = Checks()
     items = []
+    filled = 0
     for number, row in enumerate(rows):
         if is_blank(row):
             continue
+        filled += 1
         prefix = f"items-{number}-"
         code = (row.get("category") or "").strip()
+        sub = (row.get("subcategory") or "").strip()
         if categories.category(code) is None:
-            raise CaseError(
+            checks.refuse(
                 _l("Choose a category of conventional arms from the list."), prefix + "category"
             )
-        sub = (row.get("subcategory") or "").strip()
-        if sub and not categories.is_valid(code, sub):
-            raise CaseError(
-                _l(
-                    "This sub-category is not one of category %(category)s. Choose one of "
-                    "its own, or none.",
-                    category=code,
-                ),
-                prefix + "subcategory",
-            )
-        items.append(
-            {
-                "category": code,
-                "subcategory": sub,
-                "quantity": clean_quantity(row.get("quantity"), prefix + "quantity"),
-                "description": clean_line(
-                    row.get("description"), DESCRIPTION_MAX, prefix + "description"
-                ),
-            }
+        else:
+            checks(clean_subcategory, code, sub, prefix + "subcategory")
+        item = {
+            "category": code,
+            "subcategory": sub,
+            "quantity": checks(clean_quantity, row.get("quantity"), prefix + "quantity"),
+            "description": checks(
+                clean_line, row.get("description"), DESCRIPTION_MAX, prefix + "description"
+            ),
+        }
+        items.append(item)
+    if not filled:
+        checks.refuse(
+            _l("Describe at least one item: choose its category."), "items-0-category"
         )
-    if not items:
-        raise CaseError(_l("Describe at least one item: choose its category."), "items-0-category")
-    if len(items) > ITEMS_MAX:
-        raise CaseError(_l("At most %(count)d items.", count=ITEMS_MAX), "items-0-category")
+    elif filled > ITEMS_MAX:
+        checks.refuse(_l("At most %(count)d items.", count=ITEMS_MAX), "items-0-category")
+    checks.raise_any()
     return items
+
+
+def clean_stop(code, field):
+    """The ISO 3166 alpha-3 code of a State along the route."""
+    if not code:
+        raise CaseError(
+            _l("Give the State's three-letter ISO 3166 code, or leave the whole row empty."),
+            field,
+        )
+    found = country(code)
+    if found is None:
+        raise CaseError(
+            _l(
+                "“%(code)s” is not a country code. Give the three-letter ISO 3166 code, "
+                "for example GHA for Ghana.",
+                code=code[:20],
+            ),
+            field,
+        )
+    return found.alpha_3
 
 
 def clean_route(rows):
     """The States along the route, in order, from the rows of the form (blank rows left out).
 
-    Raises CaseError at the row's field for a code that is not an ISO 3166 alpha-3 code or a
-    role not in the list; at the first row when there is no State.
+    Raises CaseError listing every refused field of every row (a code that is not an ISO 3166
+    alpha-3 code, a role not in the list); at the first row when there is no State.
     """
+    checks = Checks()
     route = []
     for number, row in enumerate(rows):
         if is_blank(row):
             continue
         prefix = f"route-{number}-"
-        code = (row.get("iso3") or "").strip()
-        if not code:
-            raise CaseError(
-                _l("Give the State's three-letter ISO 3166 code, or leave the whole row empty."),
-                prefix + "iso3",
-            )
-        found = country(code)
-        if found is None:
-            raise CaseError(
-                _l(
-                    "“%(code)s” is not a country code. Give the three-letter ISO 3166 code, "
-                    "for example GHA for Ghana.",
-                    code=code[:20],
-                ),
-                prefix + "iso3",
-            )
-        role = clean_choice(
-            ROUTE_ROLES, row.get("role"), prefix + "role", _l("Choose the State's role.")
+        code = checks(clean_stop, (row.get("iso3") or "").strip(), prefix + "iso3")
+        role = checks(
+            clean_choice,
+            ROUTE_ROLES,
+            row.get("role"),
+            prefix + "role",
+            _l("Choose the State's role."),
         )
-        route.append({"iso3": found.alpha_3, "role": role})
+        route.append({"iso3": code, "role": role})
     if not route:
-        raise CaseError(_l("Name at least one State along the route."), "route-0-iso3")
-    if len(route) > ROUTE_MAX:
-        raise CaseError(_l("At most %(count)d States.", count=ROUTE_MAX), "route-0-iso3")
+        checks.refuse(_l("Name at least one State along the route."), "route-0-iso3")
+    elif len(route) > ROUTE_MAX:
+        checks.refuse(_l("At most %(count)d States.", count=ROUTE_MAX), "route-0-iso3")
+    checks.raise_any()
     return route
+
+
+def latest_incident_day():
+    """The last day an incident may have happened on: today where the day is furthest ahead
+    (UTC+14), so that a date that is already today somewhere is never refused."""
+    return (now_utc() + timedelta(hours=14)).date()
+
+
+def clean_incident_date(value, field="incident_on"):
+    """The day of the incident (optional): a date as the browser's date field sends it
+    (YYYY-MM-DD), not in the future nor before 1900; None when left empty."""
+    if isinstance(value, date):
+        day = value
+    else:
+        text = (value or "").strip()
+        if not text:
+            return None
+        if not INCIDENT_DATE.fullmatch(text):
+            raise CaseError(
+                _l("Give the date as year-month-day, for example 2026-03-14, or leave it empty."),
+                field,
+            )
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise CaseError(
+                _l("This day does not exist. Give the date as year-month-day."), field
+            ) from None
+    if day > latest_incident_day():
+        raise CaseError(_l("The date of the incident cannot be in the future."), field)
+    if day < INCIDENT_EARLIEST:
+        raise CaseError(_l("Give a date in 1900 or later."), field)
+    return day
 
 
 def clean_shareable(parts):
@@ -277,26 +366,37 @@ def clean_shareable(parts):
 
 def clean_case(values):
     """The checked values of a case record from the form's `values` (a dict with `reference`,
-    `items` and `route` as lists of row dicts, `stage`, `detection`, `method`, `case_status`,
-    `lessons` and `shareable`). Raises CaseError at the first field refused."""
-    return {
-        "reference": clean_line(values.get("reference"), REFERENCE_MAX, "reference", True),
-        "items": clean_items(values.get("items") or []),
-        "route": clean_route(values.get("route") or []),
-        "stage": clean_choice(
-            STAGES, values.get("stage"), "stage", _l("Choose the stage of the transfer.")
+    `items` and `route` as lists of row dicts, `incident_on`, `stage`, `detection`, `method`,
+    `case_status`, `lessons` and `shareable`). Raises CaseError listing every field refused."""
+    checks = Checks()
+    clean = {
+        "reference": checks(
+            clean_line, values.get("reference"), REFERENCE_MAX, "reference", True
         ),
-        "detection": clean_text(values.get("detection"), "detection"),
-        "method": clean_text(values.get("method"), "method"),
-        "case_status": clean_choice(
+        "items": checks(clean_items, values.get("items") or []),
+        "route": checks(clean_route, values.get("route") or []),
+        "incident_on": checks(clean_incident_date, values.get("incident_on")),
+        "stage": checks(
+            clean_choice,
+            STAGES,
+            values.get("stage"),
+            "stage",
+            _l("Choose the stage of the transfer."),
+        ),
+        "detection": checks(clean_text, values.get("detection"), "detection"),
+        "method": checks(clean_text, values.get("method"), "method"),
+        "case_status": checks(
+            clean_choice,
             CASE_STATUSES,
             values.get("case_status"),
             "case_status",
             _l("Choose the status of the case."),
         ),
-        "lessons": clean_text(values.get("lessons"), "lessons"),
-        "shareable": clean_shareable(values.get("shareable")),
+        "lessons": checks(clean_text, values.get("lessons"), "lessons"),
+        "shareable": checks(clean_shareable, values.get("shareable")),
     }
+    checks.raise_any()
+    return clean
 
 
 # Saving -------------------------------------------------------------------------------------
@@ -347,7 +447,7 @@ def create_case(channel, author, values):
     clean = clean_case(values)
     try:
         thread, message = services.create_thread(
-            channel, author, thread_title(clean["reference"]), clean["reference"]
+            channel, author, thread_title(clean["reference"]), clean["reference"], announce=False
         )
     except services.ChannelError as error:
         raise CaseError(str(error)) from error
@@ -369,6 +469,7 @@ def create_case(channel, author, values):
     message.body_markdown = opening_text(case)
     message.body_html = render_markdown(message.body_markdown)
     record("channel.case_create", target=case, actor=author, channel_id=channel.id)
+    emit("channel.case", case, actor=author, subject_type=CASE_KIND)
     queue_index(CASE_KIND, case.id)
     return case
 
@@ -539,10 +640,13 @@ def summary_html(case):
 def retract_case(case, by):
     """The providing delegation takes a case record back: a tombstone stays (its reference, who
     provided it and when), its content is emptied (the audit log keeps the fact, not the
-    content) and it leaves the index. A summary already published in the plenary stays there:
+    content), it leaves the index, and the followers who were told of it are told of the
+    retraction. A summary already published in the plenary stays there:
     the providing State retracts that message itself."""
     case.retracted_at = now_utc()
     case.items, case.route, case.shareable = [], [], []
+    case.incident_on = None
     case.detection = case.method = case.lessons = ""
     record("channel.case_retract", target=case, actor=by, channel_id=case.channel_id)
+    emit("channel.case_retracted", case, actor=by, subject_type=CASE_KIND)
     queue_index(CASE_KIND, case.id)

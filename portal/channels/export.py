@@ -86,6 +86,7 @@ def case_of(case):
         entry.update(
             items=case.items,
             route=case.route,
+            incident_on=case.incident_on.isoformat() if case.incident_on else None,
             stage=case.stage,
             detection=case.detection,
             method=case.method,

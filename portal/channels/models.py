@@ -325,6 +325,8 @@ class CaseRecord(IdMixin, CreatedMixin, db.Model):
     #: [{"iso3": "FRA", "role": "origin" | "export" | "transit" | "import" | "end_user" |
     #:   "diversion_point"}]
     route = db.Column(db.JSON, nullable=False, default=list)
+    #: The day the diversion was detected or took place, when the providing State gives it.
+    incident_on = db.Column(db.Date)
     stage = enum_column(CaseStage, "case_stage", nullable=False)
     #: How the diversion was detected.
     detection = db.Column(db.Text, nullable=False, default="")
@@ -345,6 +347,10 @@ class CaseRecord(IdMixin, CreatedMixin, db.Model):
     provided_by_delegation = db.relationship("Delegation")
     author = db.relationship("User")
     summary_message = db.relationship("ChannelMessage")
+
+    @property
+    def is_retracted(self):
+        return self.retracted_at is not None
 
 
 class AccessAction(enum.Enum):

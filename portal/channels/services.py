@@ -36,6 +36,7 @@ from portal.core.mail import external_url, queue_email
 from portal.core.models import now_utc
 from portal.core.text import render_markdown
 from portal.extensions import db
+from portal.notifications.services import follow_channel, unfollow_channel
 from portal.search.engine import queue_index
 
 NAME_MAX = 200
@@ -209,9 +210,7 @@ def propose_channel(by, kind, name, purpose, invited_ids, secretariat_admitted):
                 responded_by_id=by.id,
             )
         )
-        channel.participants.append(
-            ChannelParticipant(user_id=by.id, designated_by_id=by.id, designated_at=now)
-        )
+        take_part(channel, by, by, now)
     for delegation in invitees:
         channel.members.append(
             ChannelMember(delegation_id=delegation.id, invited_at=now, invited_by_id=by.id)
@@ -359,13 +358,25 @@ def open_when_ready(channel, by):
     channel.opened_at = now_utc()
     touch(channel, channel.opened_at)
     record("channel.open", target=channel, actor=by)
+    # Its participants, who follow it, are told (by the notifications, naming no channel).
+    emit("channel.opened", channel, actor=by)
 
 
 # Participants ---------------------------------------------------------------------------------
 
 
+def take_part(channel, person, by, at):
+    """`person` becomes a participant of `channel`, designated by `by`, and follows the channel
+    (they may stop following it)."""
+    channel.participants.append(
+        ChannelParticipant(user_id=person.id, designated_by_id=by.id, designated_at=at)
+    )
+    follow_channel(person, channel)
+
+
 def designate(channel, by, user_id):
-    """The point of contact designates one of its own delegation's active users.
+    """The point of contact designates one of its own delegation's active users, who then
+    follows the channel.
 
     Raises ChannelError for a user of another delegation, one not active, or one already
     designated.
@@ -377,21 +388,21 @@ def designate(channel, by, user_id):
         raise ChannelError(
             _l("%(name)s already takes part in this channel.", name=person.name), "user"
         )
-    channel.participants.append(
-        ChannelParticipant(user_id=person.id, designated_by_id=by.id, designated_at=now_utc())
-    )
+    take_part(channel, person, by, now_utc())
     touch(channel)
     record("channel.designate", target=channel, actor=by, user_id=person.id)
     return person
 
 
 def remove_participant(channel, by, participant):
-    """The point of contact withdraws one of its own delegation's participants."""
+    """The point of contact withdraws one of its own delegation's participants, who no longer
+    follows the channel."""
     if participant.channel_id != channel.id or participant.user.delegation_id != by.delegation_id:
         raise ChannelError(_l("You can only withdraw participants of your own delegation."))
     user_id = participant.user_id
     channel.participants.remove(participant)
     db.session.delete(participant)
+    unfollow_channel(user_id, channel)
     touch(channel)
     record("channel.withdraw_participant", target=channel, actor=by, user_id=user_id)
 
@@ -417,9 +428,10 @@ def check_body(body):
     return body
 
 
-def create_thread(channel, author, title, body, files=()):
-    """Start a thread with its first message. Raises ChannelError when the channel is not
-    open, the title or body is empty or too long, or a file is refused."""
+def create_thread(channel, author, title, body, files=(), announce=True):
+    """Start a thread with its first message (`announce`: see `post_message`). Raises
+    ChannelError when the channel is not open, the title or body is empty or too long, or a file
+    is refused."""
     check_open(channel)
     title = " ".join((title or "").split())
     if not title:
@@ -439,13 +451,14 @@ def create_thread(channel, author, title, body, files=()):
     )
     db.session.add(thread)
     db.session.flush()
-    message = post_message(thread, author, body, files)
+    message = post_message(thread, author, body, files, announce)
     return thread, message
 
 
-def post_message(thread, author, body, files=()):
+def post_message(thread, author, body, files=(), announce=True):
     """Add a message (Markdown, cleaned once) with its attachments to a thread of an open
-    channel, and emit `channel.message` for the notifications.
+    channel, and (with `announce`) emit `channel.message` for the notifications; the first
+    message of a case record's thread is not announced: the case record is.
 
     Raises ChannelError when the channel is not open, the body is empty or too long, or a file
     is refused; then nothing is written, not even the other files.
@@ -482,7 +495,8 @@ def post_message(thread, author, body, files=()):
         )
     thread.last_activity_at = now
     touch(channel, now)
-    emit("channel.message", message, actor=author)
+    if announce:
+        emit("channel.message", message, actor=author)
     queue_index(MESSAGE_INDEX_KIND, message.id)
     return message
 
@@ -504,7 +518,8 @@ def check_files(files):
 
 def retract_message(message, by):
     """The author takes a message back: a tombstone stays, its text is emptied (the audit log
-    keeps the fact, not the text) and its attachments are no longer served."""
+    keeps the fact, not the text), its attachments are no longer served, and the followers who
+    were told of it are told of the retraction."""
     message.retracted_at = now_utc()
     message.retracted_by_id = by.id
     message.body_markdown = ""
@@ -516,6 +531,8 @@ def retract_message(message, by):
         channel_id=message.channel_id,
         attachments=[a.id for a in message.attachments],
     )
+    # Those who were told of the message are told that it was retracted.
+    emit("channel.message_retracted", message, actor=by)
     queue_index(MESSAGE_INDEX_KIND, message.id)  # its text leaves the index
 
 

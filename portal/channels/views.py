@@ -40,9 +40,11 @@ from portal.channels.models import (
     ChannelParticipant,
     ChannelStatus,
     ChannelThread,
+    MemberStatus,
     PresenceChange,
 )
 from portal.core.files import send_stored
+from portal.core.views import confirmation, confirmed
 from portal.extensions import db
 
 bp = Blueprint("channels", __name__)
@@ -54,7 +56,11 @@ RECORDS_PER_PAGE = 100
 
 @bp.context_processor
 def channels_context():
-    return {"markdown_hint": MARKDOWN_HINT, "channel_title": channel_title}
+    return {
+        "markdown_hint": MARKDOWN_HINT,
+        "channel_title": channel_title,
+        "opening_wait": opening_wait,
+    }
 
 
 def me():
@@ -218,24 +224,59 @@ def channel(channel_id):
     return page
 
 
-def decide(channel_id, action, service, message):
-    """A POST that changes the channel's state: checked, done, audited, committed."""
+def decide(channel_id, action, service, message, endpoint="channels.channel"):
+    """A POST that changes the channel's state: checked, done, audited, committed. `message`
+    is what to tell the person, or a function of the channel that says it from the state the
+    channel is in now; `endpoint` is the channel's page to go to next."""
     channel = load_channel(channel_id)
     require(action, channel, hide=True)
     service(channel, me())
     db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("channels.channel", channel_id=channel.id))
+    flash(message(channel) if callable(message) else message, "success")
+    return redirect(url_for(endpoint, channel_id=channel.id))
+
+
+def opening_wait(channel):
+    """What a proposed channel waits for before it opens, said as it is now: the Secretariat's
+    approval, the answers of invited delegations, or enough delegations that accept."""
+    waiting = any(m.status == MemberStatus.INVITED.value for m in channel.members)
+    if channel.approved_at is None and waiting:
+        return _(
+            "It opens once the Secretariat has approved it and every invited delegation has "
+            "answered."
+        )
+    if channel.approved_at is None:
+        return _("It opens once the Secretariat has approved it.")
+    if waiting:
+        return _("It opens once every invited delegation has answered.")
+    return _(
+        "Too few delegations have accepted for it to open: it opens once another delegation "
+        "is invited and accepts."
+    )
+
+
+def approved_message(channel):
+    if channel.is_open:
+        return _("The channel is approved and now open to its participants.")
+    return _("The channel is approved.") + " " + opening_wait(channel)
+
+
+def accepted_message(channel):
+    """Tells the point of contact who accepted what happened and what comes next: designating
+    who takes part, themselves included (nobody reads the channel until designated)."""
+    if channel.is_open:
+        done = _("Your delegation is a member, and the channel is now open.")
+    else:
+        done = _("Your delegation is a member.") + " " + opening_wait(channel)
+    return done + " " + _(
+        "Now designate who takes part for your delegation, yourself included if you take part: "
+        "only the people designated read the channel."
+    )
 
 
 @bp.route("/<int:channel_id>/approve", methods=["POST"])
 def channel_approve(channel_id):
-    return decide(
-        channel_id,
-        "channel_approve",
-        services.approve_channel,
-        _l("The channel is approved. It opens once every invited delegation has answered."),
-    )
+    return decide(channel_id, "channel_approve", services.approve_channel, approved_message)
 
 
 @bp.route("/<int:channel_id>/refuse", methods=["POST"])
@@ -254,7 +295,8 @@ def channel_accept(channel_id):
         channel_id,
         "channel_respond",
         lambda channel, by: services.respond(channel, by, True),
-        _l("Your delegation is a member. Designate who takes part."),
+        accepted_message,
+        endpoint="channels.channel_participants",
     )
 
 
@@ -372,6 +414,7 @@ def channel_participants(channel_id):
         form=form,
         problem=problem,
         participants=participants,
+        is_participant=current_user.id in taken,
     ), status
 
 
@@ -511,10 +554,21 @@ def message_link(message_id):
     )
 
 
-@bp.route("/messages/<int:message_id>/retract", methods=["POST"])
+@bp.route("/messages/<int:message_id>/retract", methods=["GET", "POST"])
 def message_retract(message_id):
+    """Asks first (see portal.core.views.confirmation), then retracts."""
     message = load_visible(ChannelMessage, message_id, joinedload(ChannelMessage.channel))
     require("channel_message_retract", message, hide=True)
+    if not confirmed():
+        return confirmation(
+            _("Retract your message?"),
+            _(
+                "Its text and attachments will no longer be shown to anyone; a note that it was "
+                "retracted stays in the thread. This cannot be undone."
+            ),
+            _("Retract the message"),
+            url_for("channels.message_link", message_id=message.id),
+        )
     services.retract_message(message, me())
     db.session.commit()
     flash(

@@ -1,9 +1,11 @@
 """Domain events, written in the same transaction as the change they describe.
 
 An event says what happened (`post.created`, `thread.created`, `post.mention`, `moderation`,
-`document.published`, `document.revised`), who did it and to what; with it goes the job that
-fans it out to subscribers after commit (portal.notifications). Nothing is sent from here: a
-rolled-back change leaves neither event nor job behind.
+`document.published`, `document.revised`, and in channels `channel.opened`, `channel.message`,
+`channel.case`, `channel.message_retracted`, `channel.case_retracted`), who did it and to
+what; with it goes the job that fans it out to subscribers after commit
+(portal.notifications). Nothing is sent from here: a rolled-back change leaves neither event
+nor job behind.
 """
 
 from portal.core.jobs import enqueue
@@ -28,14 +30,16 @@ class Event(IdMixin, CreatedMixin, db.Model):
     delivered_at = db.Column(db.DateTime, index=True)
 
 
-def emit(kind, subject, actor=None, recipient=None, **detail):
-    """Record that `kind` happened to `subject` (a row with `id` and `acl`)."""
+def emit(kind, subject, actor=None, recipient=None, subject_type=None, **detail):
+    """Record that `kind` happened to `subject` (a row with `id` and `acl`). `subject_type` is
+    the kind of subject as notifications name it, by default its table's name in the singular
+    ("channel_message"); a case record of a channel is a "channel_case", as in search."""
     if subject.id is None:
         db.session.flush()
     event = Event(
         kind=kind,
         actor_id=actor.id if actor is not None else None,
-        subject_type=subject.__tablename__.rstrip("s"),
+        subject_type=subject_type or subject.__tablename__.rstrip("s"),
         subject_id=subject.id,
         acl=subject.acl,
         recipient_id=recipient.id if recipient is not None else None,

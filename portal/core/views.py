@@ -1,4 +1,5 @@
-"""The home page, the language switch and the load balancer's health check."""
+"""The home page, the language switch, the load balancer's health check, and the confirmation
+step of actions that cannot be undone."""
 
 from urllib.parse import urlsplit
 
@@ -45,6 +46,34 @@ def home():
         working_groups=[group for group in groups if group.parent_id is None],
         children={group.id: [c for c in groups if c.parent_id == group.id] for group in groups},
         waiting_requests=waiting,
+    )
+
+
+#: The field of a confirmation page's form; a POST without it changes nothing.
+CONFIRM_FIELD = "confirmed"
+
+
+def confirmed():
+    """Whether this request is the POST of a confirmation page (see `confirmation`)."""
+    return request.method == "POST" and request.form.get(CONFIRM_FIELD) == "yes"
+
+
+def confirmation(question, explanation, button, back, title=None):
+    """The page that asks before an action that cannot be undone: `question` as its heading,
+    `explanation` of what follows, a form posting back to this address with the confirmation
+    field (`button` is its label) and a link `back` to where the person came from.
+
+    An action view answers a GET, and a POST without the field (a stale one-click button, a
+    form from elsewhere), with this page, and acts only when `confirmed()`.
+    """
+    return render_template(
+        "core/confirm.html",
+        question=question,
+        explanation=explanation,
+        button=button,
+        back=back,
+        title=title or question,
+        field=CONFIRM_FIELD,
     )
 
 

@@ -19,7 +19,8 @@ title, an excerpt and an author's name only for items readable by every account 
 the working group only if the working group itself is open to every account holder, and links
 to the notification. An email about a diversion information exchange channel never names the
 channel, a thread, a case record, a member delegation or an author, and carries no text: it says
-that there is new activity in a channel and links to the notification. Marking the notifications and queueing the message happen in one
+what happened in a channel (it opened; a message or a case record arrived or was retracted) and
+links to the notification. Marking the notifications and queueing the message happen in one
 transaction: both happen, or neither does.
 
 Every email has a one-click unsubscribe link (RFC 8058) whose signed token names the person
@@ -42,7 +43,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.access import PUBLIC, USER, principals_of
 from portal.accounts.models import User, UserStatus
-from portal.channels.models import CaseRecord, ChannelMessage
+from portal.channels.models import CaseRecord, Channel, ChannelMessage
 from portal.core.jobs import PERIODIC, Job, enqueue_many, handler
 from portal.core.mail import external_url, queue_email
 from portal.core.models import now_utc
@@ -57,7 +58,7 @@ from portal.notifications.models import (
     Reason,
     Subscription,
 )
-from portal.notifications.services import Place, settings_of
+from portal.notifications.services import Place, is_retraction, settings_of
 
 #: The acls of items an email may describe: those every account holder may read.
 OPEN_ACLS = frozenset({PUBLIC, USER})
@@ -68,8 +69,31 @@ SUBJECT_MODELS = {
     "thread": Thread,
     "topic": Topic,
     "document": Document,
+    "channel": Channel,
     "channel_message": ChannelMessage,
     "channel_case": CaseRecord,
+}
+
+#: What happened in a followed channel, by the kind of event, and the subject of an email about
+#: it: never a title, a name, an author or a member (see RESTRICTED_HEADINGS).
+CHANNEL_WORDING = {
+    "channel.opened": (_l("A channel you follow is now open"), _l("A channel is now open")),
+    "channel.message": (
+        _l("New activity in a channel you follow"),
+        _l("New activity in a channel"),
+    ),
+    "channel.case": (
+        _l("New case record in a channel you follow"),
+        _l("New case record in a channel"),
+    ),
+    "channel.message_retracted": (
+        _l("A message was retracted in a channel you follow"),
+        _l("A message was retracted in a channel"),
+    ),
+    "channel.case_retracted": (
+        _l("A case record was retracted in a channel you follow"),
+        _l("A case record was retracted in a channel"),
+    ),
 }
 
 #: For each reason (and, where it matters, the kind of subject): the line saying what happened,
@@ -78,11 +102,6 @@ WORDING = {
     (Reason.WATCHING, "document"): (
         _l("New version of a document you follow"),
         _l("New version of “%(title)s”"),
-    ),
-    # Never with a title: a channel's email names nothing (see RESTRICTED_HEADINGS).
-    (Reason.WATCHING, "channel_message"): (
-        _l("New activity in a channel you follow"),
-        _l("New activity in a channel"),
     ),
     (Reason.WATCHING, None): (_l("New post in a thread you follow"), _l("New post in “%(title)s”")),
     (Reason.NEW_THREAD, None): (_l("New thread"), _l("New thread: “%(title)s”")),
@@ -198,6 +217,8 @@ def load_subjects(notifications):
 def container_of(subject):
     """The thread, document or topic an email names for `subject`, its kind, and the id of
     the working group it is in now (None for a document outside working groups)."""
+    if isinstance(subject, Channel):
+        return subject, "channel", None
     if isinstance(subject, (ChannelMessage, CaseRecord)):
         return subject.channel, "channel", None
     if isinstance(subject, Post):
@@ -231,6 +252,9 @@ def excerpt_of(subject, openings):
 def wording(notification):
     """(What happened, the subject of an email about it alone) for a notification."""
     reason = Reason(notification.reason)
+    event = notification.event
+    if reason is Reason.WATCHING and event is not None and event.kind in CHANNEL_WORDING:
+        return CHANNEL_WORDING[event.kind]
     return WORDING.get((reason, notification.subject_type)) or WORDING[(reason, None)]
 
 
@@ -248,15 +272,23 @@ def space_names(ids, language):
     return names
 
 
+def subject_key(notification):
+    return notification.subject_type, notification.subject_id
+
+
 def sort_out(user, notifications):
     """The entries of the notifications that `user` may read now, in their language.
 
     Access is checked against each subject's current acl (and its thread's); a subject that is
     gone, that the person may no longer see, or a post withdrawn or hidden since (unless the
-    notification is the moderation notice about it) gives no entry.
+    notification is the moderation notice about it) gives no entry; nor does a channel message
+    or case record retracted since, except the notice of its retraction, and that only when the
+    news of the item itself was sent earlier.
     """
     held = principals_of(user)
     subjects, openings = load_subjects(notifications)
+    # An item retracted before any email told of it: its retraction is not news by email.
+    untold = {subject_key(n) for n in notifications if not is_retraction(n)}
     readable = []
     for notification in notifications:
         subject = subjects.get((notification.subject_type, notification.subject_id))
@@ -269,7 +301,10 @@ def sort_out(user, notifications):
         if isinstance(subject, Post) and is_withdrawn_or_hidden(subject):
             if reason is not Reason.MODERATION:
                 continue
-        if isinstance(subject, ChannelMessage) and subject.is_retracted:
+        if getattr(subject, "is_retracted", False) and not is_retraction(notification):
+            # A channel message or case record taken back since: only its retraction is told.
+            continue
+        if is_retraction(notification) and subject_key(notification) in untold:
             continue
         readable.append((notification, reason, subject, container, kind, space_id))
     entries = []
@@ -324,7 +359,7 @@ def unsent(user_id, delivery):
             Notification.emailed_at.is_(None),
         )
         .order_by(Notification.id)
-        .options(selectinload(Notification.actor))
+        .options(selectinload(Notification.actor), selectinload(Notification.event))
         .with_for_update()
     )
 

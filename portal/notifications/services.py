@@ -2,7 +2,8 @@
 
 `fan_out(event)` runs as a job after the change that wrote the event has committed. In a few
 set-based statements it finds everyone concerned (subscribers of the thread, topic, working
-group or document type, the people mentioned or replied to), keeps those who may see the item
+group, document type or channel, the people mentioned or replied to; for a retraction, only the
+followers who were told of the item), keeps those who may see the item
 *now* (`portal.access.holders` on the item's current acl, so that a person who lost access in
 between gets nothing) and are active, never the author, decides each person's level from their
 most specific subscription and writes one notification each. Emails are then queued for the
@@ -10,11 +11,11 @@ instant deliveries (portal.notifications.delivery); digests collect the others.
 """
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 
 from portal.access import holders
 from portal.accounts.models import User
-from portal.channels.models import CaseRecord, ChannelMessage
+from portal.channels.models import CaseRecord, Channel, ChannelMessage
 from portal.core.events import Event
 from portal.core.jobs import handler
 from portal.core.models import now_utc
@@ -50,14 +51,14 @@ class Place:
             "thread": Thread,
             "topic": Topic,
             "document": Document,
+            "channel": Channel,
             "channel_message": ChannelMessage,
             "channel_case": CaseRecord,
         }.get(subject_type)
         self.subject = db.session.get(model, subject_id) if model else None
-        if isinstance(self.subject, ChannelMessage) and self.subject.is_retracted:
-            # A message taken back before anyone was told of it tells nobody anything.
-            self.subject = None
-        if isinstance(self.subject, (ChannelMessage, CaseRecord)):
+        if isinstance(self.subject, Channel):
+            self.channel = self.subject
+        elif isinstance(self.subject, (ChannelMessage, CaseRecord)):
             self.channel = self.subject.channel
         if isinstance(self.subject, Post):
             self.post, self.thread = self.subject, self.subject.thread
@@ -76,6 +77,11 @@ class Place:
     @property
     def acl(self):
         return self.subject.acl
+
+    @property
+    def is_retracted(self):
+        """A channel message or case record taken back since."""
+        return getattr(self.subject, "is_retracted", False)
 
     @property
     def coalesce_key(self):
@@ -112,9 +118,21 @@ LEVELS_FOR = {
     "post.created": ({Level.WATCHING}, Reason.WATCHING),
     "document.published": ({Level.WATCHING, Level.NEW_THREADS}, Reason.NEW_DOCUMENT),
     "document.revised": ({Level.WATCHING}, Reason.WATCHING),
-    # Every message of a followed channel (the first of a thread included).
+    # In a followed channel: its opening, every message (the first of a thread included), every
+    # case record, and the retraction of one of them.
+    "channel.opened": ({Level.WATCHING, Level.NEW_THREADS}, Reason.WATCHING),
     "channel.message": ({Level.WATCHING, Level.NEW_THREADS}, Reason.WATCHING),
+    "channel.case": ({Level.WATCHING, Level.NEW_THREADS}, Reason.WATCHING),
+    "channel.message_retracted": ({Level.WATCHING, Level.NEW_THREADS}, Reason.WATCHING),
+    "channel.case_retracted": ({Level.WATCHING, Level.NEW_THREADS}, Reason.WATCHING),
 }
+#: Events that take back an item: they reach only the people who were told of the item.
+RETRACTIONS = frozenset({"channel.message_retracted", "channel.case_retracted"})
+
+
+def is_retraction(notification):
+    """Whether a notification tells of a retraction (its subject is retracted, and meant to be)."""
+    return notification.event is not None and notification.event.kind in RETRACTIONS
 
 
 def concerned_people(event, place):
@@ -141,6 +159,9 @@ def fan_out(event):
     place = Place(event.subject_type, event.subject_id)
     if place.subject is None:
         return 0
+    if place.is_retracted and event.kind not in RETRACTIONS:
+        # An item taken back before anyone was told of it tells nobody anything.
+        return 0
     levels, reason_of_level = LEVELS_FOR.get(event.kind, (set(), None))
     concerned = concerned_people(event, place)
     targets = place.targets()
@@ -155,6 +176,12 @@ def fan_out(event):
     )
     if event.actor_id is not None:
         reachable = reachable.where(User.id != event.actor_id)
+    if event.kind in RETRACTIONS:
+        told = select(Notification.user_id).where(
+            Notification.subject_type == event.subject_type,
+            Notification.subject_id == event.subject_id,
+        )
+        reachable = reachable.where(User.id.in_(told))
     subscribed = db.session.execute(
         select(
             Subscription.user_id,
@@ -367,6 +394,32 @@ def subscribe(
     subscription.level = level.value
     subscription.delivery = delivery or None
     return subscription
+
+
+def follow_channel(user, channel):
+    """A participant designated to a channel follows it, every message at their default
+    delivery, unless they have chosen how to follow it already. The channel's id is known."""
+    if subscription_of(user, TargetType.CHANNEL.value, channel.id) is None:
+        db.session.add(
+            Subscription(
+                user_id=user.id,
+                target_type=TargetType.CHANNEL.value,
+                target_id=channel.id,
+                target_code="",
+                level=Level.WATCHING.value,
+            )
+        )
+
+
+def unfollow_channel(user_id, channel):
+    """A participant withdrawn from a channel no longer follows it."""
+    db.session.execute(
+        delete(Subscription).where(
+            Subscription.user_id == user_id,
+            Subscription.target_type == TargetType.CHANNEL.value,
+            Subscription.target_id == channel.id,
+        )
+    )
 
 
 def watch_on_post(user, thread):

@@ -26,6 +26,7 @@ from portal.extensions import csrf, db
 from portal.forum.models import Post, Thread, Topic, WorkingGroup
 from portal.library.models import Document, DocumentType
 from portal.notifications import delivery, services
+from portal.notifications.delivery import CHANNEL_WORDING
 from portal.notifications.forms import (
     ROW_PREFIX,
     SavedSearchForm,
@@ -63,6 +64,7 @@ SUBJECT_MODELS = {
     "thread": Thread,
     "topic": Topic,
     "document": Document,
+    "channel": Channel,
     "channel_message": ChannelMessage,
     "channel_case": CaseRecord,
 }
@@ -201,7 +203,9 @@ def subject_rows(kind, ids):
     """A query of (id, title, working group[, symbol]) for the subjects of one kind: a post is
     shown by its thread's title, a document with its symbol. A channel message is shown by its
     thread's title and a case record by its reference, to the channel's readers only (the
-    notifications listed are those whose subject the person may see)."""
+    notifications listed are those whose subject the person may see); a channel by its name."""
+    if kind == "channel":
+        return select(Channel.id, Channel.name).where(Channel.id.in_(ids))
     if kind == "channel_message":
         return (
             select(ChannelMessage.id, ChannelThread.title)
@@ -244,6 +248,9 @@ def subjects_of(notifications):
 
 def what_happened(notification):
     reason = Reason(notification.reason)
+    event = notification.event
+    if reason is Reason.WATCHING and event is not None and event.kind in CHANNEL_WORDING:
+        return CHANNEL_WORDING[event.kind][0]
     if reason is Reason.WATCHING and notification.subject_type == "document":
         return REVISED_DOCUMENT
     return REASON_LABELS[reason]
@@ -251,7 +258,9 @@ def what_happened(notification):
 
 @bp.route("/")
 def index():
-    query = own_notifications().options(joinedload(Notification.actor))
+    query = own_notifications().options(
+        joinedload(Notification.actor), joinedload(Notification.event)
+    )
     query = query.order_by(Notification.created_at.desc(), Notification.id.desc())
     page = db.paginate(query, per_page=PER_PAGE)
     subjects = subjects_of(page.items)
@@ -275,6 +284,7 @@ ITEM_ENDPOINTS = {
     "thread": ("forum.thread", "thread_id"),
     "topic": ("forum.topic", "topic_id"),
     "document": ("library.document_detail", "document_id"),
+    "channel": ("channels.channel", "channel_id"),
     "channel_message": ("channels.message_link", "message_id"),
     "channel_case": ("channels.case_detail", "case_id"),
 }

@@ -26,6 +26,7 @@ from wtforms.fields.choices import SelectChoice
 from portal.access import can, public, require, visible
 from portal.accounts.models import STATE_NAMES, DelegationKind, Role, User, UserStatus
 from portal.core.errors import render_error
+from portal.core.views import confirmation, confirmed
 from portal.extensions import db
 from portal.reporting import categories, services
 from portal.reporting.forms import (
@@ -526,10 +527,21 @@ def draft_edit(report_id):
     return redirect(url_for("reporting.draft_edit", report_id=report.id, _anchor=anchor))
 
 
-@bp.route("/reports/<int:report_id>/draft/discard", methods=["POST"])
+@bp.route("/reports/<int:report_id>/draft/discard", methods=["GET", "POST"])
 def draft_discard(report_id):
+    """Asks first (see portal.core.views.confirmation), then deletes the draft."""
     draft = load_draft(report_id)
     require("draft_discard", draft, hide=True)
+    if not confirmed():
+        return confirmation(
+            _("Delete this draft?"),
+            _(
+                "The draft and everything entered in it will be deleted. Versions already "
+                "submitted are not affected. This cannot be undone."
+            ),
+            _("Delete the draft"),
+            url_for("reporting.draft_edit", report_id=report_id),
+        )
     services.discard_draft(draft)
     db.session.commit()
     flash(_("The draft has been deleted."), "success")

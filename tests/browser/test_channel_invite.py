@@ -74,6 +74,12 @@ def test_a_point_of_contact_invites_a_state_which_accepts(
 
     other = sign_in(browser, live_server, gabriel, path)
     other.get_by_role("button", name="Accept the invitation").click()
+    # Accepting leads on to designating who takes part, the point of contact included.
+    expect(other).to_have_url(re.compile(re.escape(path) + "/participants$"))
+    accepted = "Your delegation is a member, and the channel is now open."
+    expect(other.get_by_text(accepted)).to_be_visible()
+    expect(other.get_by_text("You do not take part in this channel yourself yet")).to_be_visible()
+    other.goto(path)
     expect(other.get_by_role("link", name="Designate participants")).to_be_visible()
     expect(other.locator(".member-status-invited")).to_have_count(0)
     assert browser_problems == []

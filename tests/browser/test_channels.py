@@ -114,7 +114,13 @@ def test_two_delegations_exchange_a_case_record_a_third_cannot_find_it(
     koffi = open_as(people["contact b"], "/channels/")
     koffi.get_by_role("link", name=CHANNEL).click()
     koffi.get_by_role("button", name="Accept the invitation").click()
-    koffi.get_by_role("link", name="Designate participants").click()
+    # Accepting leads on to designating participants, with what happened and what comes next.
+    expect(koffi).to_have_url(re.compile(re.escape(channel_path) + "/participants$"))
+    expect(
+        koffi.get_by_text("Your delegation is a member. It opens once the Secretariat has approved")
+    ).to_be_visible()
+    expect(koffi.get_by_text("You do not take part in this channel yourself yet")).to_be_visible()
+    koffi.screenshot(path=SCREENSHOTS / "channels-participants-en.png", full_page=True)
     koffi.get_by_label("Designate a participant").select_option(label="Afi Mensah")
     koffi.get_by_role("button", name="Designate").click()
     expect(koffi.get_by_role("cell", name="Afi Mensah")).to_be_visible()
@@ -123,6 +129,9 @@ def test_two_delegations_exchange_a_case_record_a_third_cannot_find_it(
     dalia = open_as(people["officer"], channel_path)
     dalia.get_by_role("button", name="Approve the channel").click()
     expect(dalia.get_by_text("Open", exact=True).first).to_be_visible()
+    approved = "The channel is approved and now open to its participants."
+    expect(dalia.get_by_text(approved)).to_be_visible()
+    expect(dalia.get_by_text("It opens once")).to_have_count(0)
     # Not admitted, the Secretariat sees that the channel exists, not its name or content.
     expect(dalia.get_by_role("heading", level=1)).not_to_contain_text(CHANNEL)
 
@@ -134,14 +143,28 @@ def test_two_delegations_exchange_a_case_record_a_third_cannot_find_it(
     kwame = open_as(people["member a"], channel_path)
     kwame.get_by_role("link", name="New case record").click()
     expect(kwame.get_by_role("heading", level=1)).to_have_text("New case record")
+    # The sub-category list offers the chosen category's own only.
+    sub_options = kwame.get_by_label("Sub-category, item 1", exact=True).locator("option")
+    expect(sub_options).to_have_count(1)  # "None" before a category is chosen
     fill_case_record(kwame)
+    expect(sub_options.filter(has_text="SA.4")).to_have_count(1)
+    expect(sub_options.filter(has_text="LW.")).to_have_count(0)
     kwame.screenshot(path=SCREENSHOTS / "channels-case-form-en.png", full_page=True)
-    # An unknown country code is refused at its field, and the form keeps what was typed.
+    # Every refused field is reported at once, and the form keeps what was typed.
     kwame.get_by_label("Country code, State 2", exact=True).fill("XYZ")
+    kwame.get_by_label("Quantity, item 1", exact=True).fill("many")
+    kwame.get_by_label("Date of the incident").fill("2999-01-01")
     kwame.get_by_role("button", name="Save case record").click()
     expect(kwame.get_by_text("“XYZ” is not a country code").first).to_be_visible()
+    expect(kwame.get_by_text("Give the quantity as a whole number").first).to_be_visible()
+    expect(kwame.get_by_text("cannot be in the future").first).to_be_visible()
+    expect(kwame.locator("#error-summary li")).to_have_count(3)
     expect(kwame.get_by_label("Reference")).to_have_value(REFERENCE)
+    expect(kwame.get_by_label("Sub-category, item 1", exact=True)).to_have_value("SA.4")
+    kwame.screenshot(path=SCREENSHOTS / "channels-case-form-errors-en.png", full_page=True)
     kwame.get_by_label("Country code, State 2", exact=True).fill("TGO")
+    kwame.get_by_label("Quantity, item 1", exact=True).fill("120")
+    kwame.get_by_label("Date of the incident").fill("2026-03-14")
     kwame.get_by_role("button", name="Save case record").click()
     expect(kwame.get_by_role("heading", level=1)).to_contain_text(REFERENCE)
     case_path = re.search(r"/channels/cases/\d+", kwame.url).group(0)
@@ -162,6 +185,7 @@ def test_two_delegations_exchange_a_case_record_a_third_cannot_find_it(
     afi.screenshot(path=SCREENSHOTS / "channels-search-en.png", full_page=True)
     afi.goto(channel_path + "/export")
     expect(afi.get_by_role("heading", level=1)).to_contain_text(CHANNEL)
+    expect(afi.get_by_text("14 Mar 2026")).to_be_visible()
     afi.screenshot(path=SCREENSHOTS / "channels-export-en.png", full_page=True)
 
     # A third delegation finds it neither by URL, nor in the list, nor by search.
@@ -174,4 +198,18 @@ def test_two_delegations_exchange_a_case_record_a_third_cannot_find_it(
     bio.goto("/search/?q=rifles")
     expect(bio.get_by_text(REFERENCE)).to_have_count(0)
     expect(bio.get_by_text("0 results found")).to_be_visible()
+
+    # Retracting the record asks first; going back changes nothing, confirming retracts.
+    kwame.goto(case_path + "/retract")  # in Arabic
+    kwame.screenshot(path=SCREENSHOTS / "channels-retract-confirm-ar.png", full_page=True)
+    ama.goto(case_path)
+    ama.get_by_role("link", name="Retract the case record").click()
+    expect(ama.get_by_role("heading", level=1)).to_have_text("Retract the case record?")
+    ama.screenshot(path=SCREENSHOTS / "channels-retract-confirm-en.png", full_page=True)
+    ama.get_by_role("link", name="No, go back").click()
+    expect(ama).to_have_url(re.compile(re.escape(case_path) + "$"))
+    expect(ama.get_by_text("Forged end-user certificate.")).to_be_visible()
+    ama.get_by_role("link", name="Retract the case record").click()
+    ama.get_by_role("button", name="Retract the case record").click()
+    expect(ama.get_by_text("retracted this case record")).to_be_visible()
     assert browser_problems == []

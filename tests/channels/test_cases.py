@@ -3,6 +3,7 @@ summary published to the DIEF plenary channel, the access record, and who may re
 (members get the content; everyone else, the non-admitted Secretariat included, gets 404)."""
 
 import re
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -17,10 +18,13 @@ from portal.channels.models import (
 )
 from portal.core.audit import AuditEvent
 from portal.core.jobs import Job, run_due_jobs
+from portal.core.models import now_utc
 from portal.extensions import db
 from tests.channels.test_permissions import CHANNEL_MATRIX, actors, channel_in
 
 REFERENCE = "Rifles found in transit, March 2026"
+#: What the confirmation page of an action posts.
+CONFIRMED = {"confirmed": "yes"}
 
 
 def case_form(**changes):
@@ -163,6 +167,10 @@ def test_a_participant_records_a_case_with_its_thread_and_a_first_message_linkin
         ({"case_status": ""}, "case_status", "Choose the status"),
         ({"lessons": "x" * 5001}, "lessons", "at most 5000 characters"),
         ({"shareable": ["stage", "names"]}, "shareable", "Choose the parts"),
+        ({"incident_on": "14/03/2026"}, "incident_on", "year-month-day"),
+        ({"incident_on": "2026-02-30"}, "incident_on", "This day does not exist"),
+        ({"incident_on": "1899-12-31"}, "incident_on", "in 1900 or later"),
+        ({"incident_on": "2999-01-01"}, "incident_on", "cannot be in the future"),
     ],
 )
 def test_a_refused_case_record_is_shown_again_with_the_message_and_nothing_is_saved(
@@ -178,6 +186,97 @@ def test_a_refused_case_record_is_shown_again_with_the_message_and_nothing_is_sa
     assert 'class="error-summary"' in response.get_data(as_text=True)
     assert count(CaseRecord) == 0 and count(ChannelThread) == 0 and count(ChannelMessage) == 0
     assert db.session.scalar(select(func.count()).select_from(Job)) == jobs_before
+
+
+def test_every_missing_field_is_reported_at_once(world, as_user):
+    channel = world.opened()
+    response = as_user(world.member_a).post(f"/channels/{channel.id}/cases/new", data={})
+    assert response.status_code == 400
+    assert "required" in error_at(response, "reference")
+    assert "at least one item" in error_at(response, "items-0-category")
+    assert "at least one State" in error_at(response, "route-0-iso3")
+    assert "Choose the stage" in error_at(response, "stage")
+    assert "Choose the status" in error_at(response, "case_status")
+    summary = response.get_data(as_text=True).split('id="error-summary"')[1].split("</div>")[0]
+    assert summary.count("<li>") == 5
+    assert count(CaseRecord) == 0 and count(ChannelThread) == 0
+
+
+def test_every_refused_field_of_every_row_is_reported_at_once_with_its_row(world, as_user):
+    channel = world.opened()
+    tomorrow = (now_utc() + timedelta(days=2)).date().isoformat()
+    response = as_user(world.member_a).post(
+        f"/channels/{channel.id}/cases/new",
+        data=case_form(
+            incident_on=tomorrow,
+            **{
+                "items-0-subcategory": "LW.2",
+                "items-1-category": "II",
+                "items-1-quantity": "a dozen",
+                "route-1-iso3": "XYZ",
+                "route-1-role": "smuggler",
+            },
+        ),
+    )
+    assert response.status_code == 400
+    assert "not one of category VIII.SA" in error_at(response, "items-0-subcategory")
+    assert "whole number" in error_at(response, "items-1-quantity")
+    assert "not a country code" in error_at(response, "route-1-iso3")
+    assert "Choose the State's role" in error_at(response, "route-1-role")
+    assert "cannot be in the future" in error_at(response, "incident_on")
+    text = response.get_data(as_text=True)
+    for label in (
+        "Sub-category, item 1:",
+        "Quantity, item 2:",
+        "Country code, State 2:",
+        "Role, State 2:",
+        "Date of the incident:",
+    ):
+        assert label in text, label
+    assert count(CaseRecord) == 0 and count(ChannelThread) == 0 and count(ChannelMessage) == 0
+
+
+def test_the_sub_category_list_names_the_category_of_each_option_for_the_page_script(
+    world, as_user, client
+):
+    channel = world.opened()
+    page = as_user(world.member_a).get(f"/channels/{channel.id}/cases/new").get_data(as_text=True)
+    assert '<option data-category="VIII.SA" value="SA.4">' in page
+    assert 'src="/static/js/case_form.js"' in page
+    script = client.get("/static/js/case_form.js")
+    assert script.status_code == 200 and b"data-category" in script.data
+
+
+def test_the_date_of_the_incident_is_kept_and_shown_everywhere_the_record_is(world, as_user):
+    channel = world.opened()
+    abel = as_user(world.member_a)
+    response = abel.post(
+        f"/channels/{channel.id}/cases/new", data=case_form(incident_on="2026-03-14")
+    )
+    assert response.status_code == 302
+    case = db.session.scalar(select(CaseRecord))
+    assert case.incident_on == date(2026, 3, 14)
+    assert "14 Mar 2026" in abel.get(f"/channels/cases/{case.id}").get_data(as_text=True)
+    edit = abel.get(f"/channels/cases/{case.id}/edit").get_data(as_text=True)
+    assert 'type="date"' in edit and 'value="2026-03-14"' in edit
+    exported = abel.get(f"/channels/{channel.id}/export.json").get_json()
+    assert exported["case_records"][0]["incident_on"] == "2026-03-14"
+    printable = abel.get(f"/channels/{channel.id}/export").get_data(as_text=True)
+    assert "Date of the incident" in printable and "14 Mar 2026" in printable
+
+
+@pytest.mark.parametrize("day", ["", "today"])
+def test_the_date_of_the_incident_may_be_left_out_or_be_today(world, as_user, day):
+    channel = world.opened()
+    given = now_utc().date().isoformat() if day == "today" else ""
+    response = as_user(world.member_a).post(
+        f"/channels/{channel.id}/cases/new", data=case_form(incident_on=given)
+    )
+    assert response.status_code == 302
+    case = db.session.scalar(select(CaseRecord))
+    assert case.incident_on == (now_utc().date() if day else None)
+    page = as_user(world.member_a).get(f"/channels/cases/{case.id}").get_data(as_text=True)
+    assert ("Not known" in page) is (not day)
 
 
 def test_the_form_keeps_what_was_typed_when_it_is_refused(world, as_user):
@@ -472,12 +571,21 @@ def test_the_providing_delegation_retracts_a_record_and_a_tombstone_stays(world,
     case = make_case(world, channel)
     run_due_jobs()
     bo = as_user(world.member_b)
-    assert bo.post(f"/channels/cases/{case.id}/retract").status_code == 404
+    assert bo.get(f"/channels/cases/{case.id}/retract").status_code == 404
+    assert bo.post(f"/channels/cases/{case.id}/retract", data=CONFIRMED).status_code == 404
     abel = as_user(world.member_a)
-    assert "Retract the case record" in abel.get(f"/channels/cases/{case.id}").get_data(
-        as_text=True
-    )
-    assert abel.post(f"/channels/cases/{case.id}/retract").status_code == 302
+    page = abel.get(f"/channels/cases/{case.id}").get_data(as_text=True)
+    assert f'href="/channels/cases/{case.id}/retract"' in page
+    # The button leads to a question; neither it nor a POST without the answer retracts.
+    question = abel.get(f"/channels/cases/{case.id}/retract")
+    assert question.status_code == 200
+    text = question.get_data(as_text=True)
+    assert "Retract the case record?" in text and 'name="confirmed" value="yes"' in text
+    assert f'href="/channels/cases/{case.id}"' in text  # the way back
+    assert abel.post(f"/channels/cases/{case.id}/retract").status_code == 200
+    db.session.refresh(case)
+    assert case.retracted_at is None and case.items
+    assert abel.post(f"/channels/cases/{case.id}/retract", data=CONFIRMED).status_code == 302
     db.session.refresh(case)
     assert case.retracted_at is not None
     assert case.items == [] and case.route == [] and case.lessons == "" and case.method == ""
@@ -485,7 +593,7 @@ def test_the_providing_delegation_retracts_a_record_and_a_tombstone_stays(world,
     page = bo.get(f"/channels/cases/{case.id}").get_data(as_text=True)
     assert "retracted this case record" in page and "Forged" not in page
     assert abel.get(f"/channels/cases/{case.id}/edit").status_code == 404
-    assert abel.post(f"/channels/cases/{case.id}/retract").status_code == 404
+    assert abel.post(f"/channels/cases/{case.id}/retract", data=CONFIRMED).status_code == 404
     # It leaves the index: the search finds the messages of its thread, not the record.
     run_due_jobs()
     found = bo.get("/search/?q=rifles").get_data(as_text=True)
@@ -497,6 +605,10 @@ def test_outsiders_cannot_retract_a_record(world, as_user):
     case = make_case(world, channel)
     world.other_channel()
     for role, person in world.outsiders.items():
-        assert as_user(person).post(f"/channels/cases/{case.id}/retract").status_code == 404, role
+        http = as_user(person)
+        assert http.get(f"/channels/cases/{case.id}/retract").status_code == 404, role
+        assert (
+            http.post(f"/channels/cases/{case.id}/retract", data=CONFIRMED).status_code == 404
+        ), role
     db.session.refresh(case)
     assert case.retracted_at is None

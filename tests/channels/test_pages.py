@@ -16,6 +16,7 @@ from portal.channels.models import (
 from portal.core.audit import AuditEvent
 from portal.core.events import Event
 from portal.extensions import db
+from tests.channels.test_cases import CONFIRMED
 
 
 def count(model):
@@ -76,6 +77,80 @@ def test_a_point_of_contact_proposes_a_channel_and_it_opens_when_approved_and_ac
         "channel.open",
     ]
     assert ana.get(f"/channels/{channel.id}/threads/new").status_code == 200
+
+
+def flashed(response):
+    """The text of the page a POST led to (its message is shown there)."""
+    return response.get_data(as_text=True)
+
+
+def test_approved_first_the_messages_say_what_the_channel_waits_for_then_guide_to_designate(
+    world, as_user
+):
+    channel = world.proposed()
+    sam, ben = as_user(world.secretariat), as_user(world.contact_b)
+    page = flashed(sam.post(f"/channels/{channel.id}/approve", follow_redirects=True))
+    assert "The channel is approved. It opens once every invited delegation has answered." in page
+    assert "now open" not in page
+
+    response = ben.post(f"/channels/{channel.id}/accept")
+    # The point of contact who accepts goes on to designate who takes part.
+    assert response.headers["Location"].endswith(f"/channels/{channel.id}/participants")
+    page = flashed(ben.get(response.headers["Location"]))
+    assert "Your delegation is a member, and the channel is now open." in page
+    assert "yourself included" in page
+    assert "You do not take part in this channel yourself yet" in page
+    assert f'<option value="{world.contact_b.id}">Ben</option>' in page
+    assert "It opens once" not in page
+    # The channel's page says the same, with the way to the designation.
+    overview = ben.get(f"/channels/{channel.id}").get_data(as_text=True)
+    assert "You do not take part in this channel yourself yet" in overview
+    assert f'href="/channels/{channel.id}/participants"' in overview
+
+    # Designating themselves, they read the channel and the hint goes.
+    response = ben.post(
+        f"/channels/{channel.id}/participants", data={"user": world.contact_b.id}
+    )
+    assert response.status_code == 302
+    page = flashed(ben.get(response.headers["Location"]))
+    assert "You do not take part in this channel yourself yet" not in page
+    assert ben.get(f"/channels/{channel.id}/threads/new").status_code == 200
+    overview = ben.get(f"/channels/{channel.id}").get_data(as_text=True)
+    assert "You do not take part in this channel yourself yet" not in overview
+
+
+def test_accepted_first_the_messages_say_what_happened_in_each_state(world, as_user):
+    channel = world.proposed()
+    sam, ben = as_user(world.secretariat), as_user(world.contact_b)
+    page = flashed(ben.post(f"/channels/{channel.id}/accept", follow_redirects=True))
+    assert "Your delegation is a member. It opens once the Secretariat has approved it." in page
+    assert "Designate a participant" in page
+
+    page = flashed(sam.post(f"/channels/{channel.id}/approve", follow_redirects=True))
+    assert "The channel is approved and now open to its participants." in page
+    assert "It opens once" not in page
+    assert 'class="badge channel-status-open"' in page
+
+
+def test_a_proposed_channel_says_what_it_still_waits_for(world, as_user):
+    channel = world.proposed(kind="regional", invited=[world.state_b, world.state_c])
+    ana = as_user(world.contact_a)
+    page = ana.get(f"/channels/{channel.id}").get_data(as_text=True)
+    assert (
+        "It opens once the Secretariat has approved it and every invited delegation has answered."
+        in page
+    )
+    as_user(world.secretariat).post(f"/channels/{channel.id}/approve")
+    as_user(world.contact_b).post(f"/channels/{channel.id}/decline")
+    page = ana.get(f"/channels/{channel.id}").get_data(as_text=True)
+    assert "It opens once every invited delegation has answered." in page
+    # A bilateral channel whose other State declined waits for a delegation to accept.
+    bilateral = world.proposed(name="Route 8 case")
+    as_user(world.secretariat).post(f"/channels/{bilateral.id}/approve")
+    as_user(world.contact_b).post(f"/channels/{bilateral.id}/decline")
+    page = ana.get(f"/channels/{bilateral.id}").get_data(as_text=True)
+    assert "Too few delegations have accepted for it to open" in page
+    assert "It opens once every" not in page
 
 
 def test_the_order_of_approval_and_answers_is_free_and_a_decline_leaves_the_delegation_out(
@@ -335,11 +410,19 @@ def test_an_author_retracts_a_message_leaving_a_tombstone_and_an_audit_entry(wor
     )
     message = db.session.scalar(select(ChannelMessage).order_by(ChannelMessage.id.desc()))
     attachment = db.session.scalar(select(ChannelAttachment))
-    # Another participant cannot retract it.
-    assert (
-        as_user(world.member_a).post(f"/channels/messages/{message.id}/retract").status_code == 404
-    )
-    assert bo.post(f"/channels/messages/{message.id}/retract").status_code == 302
+    retract = f"/channels/messages/{message.id}/retract"
+    # Another participant cannot retract it, nor reach the question.
+    abel = as_user(world.member_a)
+    assert abel.get(retract).status_code == 404
+    assert abel.post(retract, data=CONFIRMED).status_code == 404
+    # The author's "Retract" leads to a question; a POST without the answer changes nothing.
+    assert f'href="{retract}"' in bo.get(f"/channels/threads/{thread.id}").get_data(as_text=True)
+    question = bo.get(retract).get_data(as_text=True)
+    assert "Retract your message?" in question and 'name="confirmed" value="yes"' in question
+    assert bo.post(retract).status_code == 200
+    assert db.session.get(ChannelMessage, message.id).retracted_at is None
+    assert bo.post(retract, data=CONFIRMED).status_code == 302
+    db.session.expire_all()
     message = db.session.get(ChannelMessage, message.id)
     assert message.retracted_at is not None and message.body_markdown == message.body_html == ""
     page = bo.get(f"/channels/threads/{thread.id}").get_data(as_text=True)
@@ -350,4 +433,4 @@ def test_an_author_retracts_a_message_leaving_a_tombstone_and_an_audit_entry(wor
     )
     assert entry.target_id == message.id and entry.actor_id == world.member_b.id
     assert "brokers" not in str(entry.detail)
-    assert bo.post(f"/channels/messages/{message.id}/retract").status_code == 404
+    assert bo.post(retract, data=CONFIRMED).status_code == 404

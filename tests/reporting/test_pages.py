@@ -224,13 +224,38 @@ def test_drafts_are_read_by_their_delegation_only(make, signed_in):
         assert browser.get(edit).status_code == 404
         assert browser.post(edit, data=annual_form(save="y")).status_code == 404
         assert browser.get(f"/reporting/versions/{version.id}").status_code == 404
-        assert (
-            browser.post(f"/reporting/reports/{version.report_id}/draft/discard").status_code == 404
-        )
+        discard = f"/reporting/reports/{version.report_id}/draft/discard"
+        assert browser.get(discard).status_code == 404
+        assert browser.post(discard, data={"confirmed": "yes"}).status_code == 404
     assert signed_in(member).get(edit).status_code == 200
     assert f"/reporting/versions/{version.id}" not in text(
         signed_in(other).get("/reporting/submitted")
     )
+
+
+def test_deleting_a_draft_asks_first_and_only_the_confirmed_post_deletes_it(make, signed_in):
+    france, contact, _ = reporting_state(make)
+    version = draft(france, contact)
+    version_id, report_id = version.id, version.report_id
+    discard = f"/reporting/reports/{report_id}/draft/discard"
+    browser = signed_in(contact)
+    edit = text(browser.get(f"/reporting/reports/{report_id}/draft"))
+    assert f'href="{discard}"' in edit and "Delete this draft" in edit
+    question = browser.get(discard)
+    assert question.status_code == 200
+    assert "Delete this draft?" in text(question)
+    assert 'name="confirmed" value="yes"' in text(question)
+    assert f'href="/reporting/reports/{report_id}/draft"' in text(question)
+    before = rows()
+    # A POST without the confirmation (an old one-click form) shows the question, nothing more.
+    assert browser.post(discard).status_code == 200
+    assert browser.post(discard, data={"confirmed": "no"}).status_code == 200
+    assert rows() == before
+    response = browser.post(discard, data={"confirmed": "yes"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ReportVersion, version_id) is None
+    assert browser.post(discard, data={"confirmed": "yes"}).status_code == 404
 
 
 def test_restricted_reports_are_for_states_parties_and_public_ones_for_all(make, signed_in, client):
