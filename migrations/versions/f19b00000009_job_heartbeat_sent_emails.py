@@ -1,7 +1,7 @@
 """job heartbeat, sent emails
 
 Revision ID: f19b00000009
-Revises: e7a0be000007
+Revises: f19a00000008
 Create Date: 2026-12-07 22:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f19b00000009'
-down_revision = 'e7a0be000007'
+down_revision = 'f19a00000008'
 branch_labels = None
 depends_on = None
 

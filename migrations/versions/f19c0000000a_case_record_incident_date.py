@@ -1,7 +1,7 @@
 """case records: the date of the incident
 
 Revision ID: f19c0000000a
-Revises: e7a0be000007
+Revises: f19b00000009
 Create Date: 2026-12-07 22:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f19c0000000a'
-down_revision = 'e7a0be000007'
+down_revision = 'f19b00000009'
 branch_labels = None
 depends_on = None
 

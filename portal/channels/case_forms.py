@@ -25,6 +25,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.channels import cases
+from portal.core.submissions import SentOnce
 from portal.reporting.categories import CATEGORIES
 
 #: Empty rows offered after the filled ones.
@@ -83,7 +84,7 @@ def option_choices(options, empty=None):
     return ([SelectChoice("", empty)] if empty else []) + found
 
 
-class CaseForm(FlaskForm):
+class CaseForm(SentOnce, FlaskForm):
     reference = StringField(_l("Reference"))
     items = FieldList(FormField(ItemRow), max_entries=cases.ITEMS_MAX)
     route = FieldList(FormField(RouteRow), max_entries=cases.ROUTE_MAX)

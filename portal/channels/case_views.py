@@ -22,6 +22,7 @@ from portal.channels.case_forms import CaseForm, PublishForm, form_data
 from portal.channels.export import channel_record
 from portal.channels.models import AccessAction, CaseRecord, Channel
 from portal.channels.views import bp
+from portal.core import submissions
 from portal.core.views import confirmation, confirmed
 from portal.extensions import db
 from portal.reporting import categories
@@ -183,6 +184,8 @@ def error_list(form):
 def case_create(channel_id):
     channel = load_channel(channel_id)
     require("case_create", channel, hide=True)
+    if resent := submissions.claim():
+        return resent
     form = CaseForm()
     problem = None
     if form.validate_on_submit():
@@ -192,9 +195,8 @@ def case_create(channel_id):
             db.session.rollback()
             problem = show_error(form, error)
         else:
-            db.session.commit()
             flash(_l("The case record is saved, with its own thread."), "success")
-            return redirect(url_for("channels.case_detail", case_id=case.id))
+            return submissions.finish(url_for("channels.case_detail", case_id=case.id))
     elif request.method == "POST" and form.csrf_token.errors:
         problem = _l("The form had expired. Please send it again.")
     return render_case_form(form, channel, None, problem)

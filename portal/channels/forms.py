@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.channels.models import ChannelKind
+from portal.core.submissions import SentOnce
 
 MARKDOWN_HINT = _l("Markdown: **bold**, *italic*, lists with “-”, links as [text](https://…).")
 
@@ -63,14 +64,14 @@ class DesignateForm(FlaskForm):
     submit = SubmitField(_l("Designate"))
 
 
-class ThreadForm(FlaskForm):
+class ThreadForm(SentOnce, FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     body = TextAreaField(_l("Message"), validators=[DataRequired()])
     attachments = MultipleFileField(_l("Attach files"))
     submit = SubmitField(_l("Start thread"))
 
 
-class MessageForm(FlaskForm):
+class MessageForm(SentOnce, FlaskForm):
     body = TextAreaField(_l("Your message"), validators=[DataRequired()])
     attachments = MultipleFileField(_l("Attach files"))
     submit = SubmitField(_l("Send"))

@@ -43,6 +43,7 @@ from portal.channels.models import (
     MemberStatus,
     PresenceChange,
 )
+from portal.core import submissions
 from portal.core.files import send_stored
 from portal.core.views import confirmation, confirmed
 from portal.extensions import db
@@ -449,6 +450,8 @@ def read_channel(channel_id):
 @bp.route("/<int:channel_id>/threads/new", methods=["GET", "POST"])
 def thread_create(channel_id):
     channel = read_channel(channel_id)
+    if resent := submissions.claim():
+        return resent
     form = ThreadForm()
     problem = None
     if request.method == "POST" and form.validate_on_submit():
@@ -463,8 +466,7 @@ def thread_create(channel_id):
         except services.ChannelError as error:
             problem = refused(error, form)
         else:
-            db.session.commit()
-            return redirect(url_for("channels.thread", thread_id=thread.id))
+            return submissions.finish(url_for("channels.thread", thread_id=thread.id))
     elif request.method == "GET" and not can(current_user, "channel_thread_create", channel):
         problem = _("This channel is closed: it can be read but not added to.")
     status = 400 if form.errors or (problem and request.method == "POST") else 200
@@ -510,6 +512,8 @@ def thread(thread_id):
 def message_create(thread_id):
     thread = load_visible(ChannelThread, thread_id, joinedload(ChannelThread.channel))
     require("channel_thread_view", thread, hide=True)
+    if resent := submissions.claim():
+        return resent
     form = MessageForm()
     if form.validate_on_submit():
         try:
@@ -524,8 +528,7 @@ def message_create(thread_id):
             if problem:
                 form.body.errors = [*form.body.errors, problem]
         else:
-            db.session.commit()
-            return redirect(url_for("channels.message_link", message_id=message.id))
+            return submissions.finish(url_for("channels.message_link", message_id=message.id))
     else:
         # A closed channel refuses the message even when the form itself is wrong.
         if not can(current_user, "channel_message_create", thread):

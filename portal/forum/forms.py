@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from portal.core.submissions import SentOnce
 from portal.forum.models import ThreadKind
 
 MARKDOWN_HINT = _l(
@@ -29,7 +30,7 @@ def question_choices(topic):
     ]
 
 
-class PostForm(FlaskForm):
+class PostForm(SentOnce, FlaskForm):
     body = TextAreaField(_l("Your message"), validators=[DataRequired()])
     question = SelectField(_l("Answers the guiding question"), validators=[Optional()])
     quoted_post = HiddenField()

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.access import LEVEL_LABELS, AccessLevel, can, principals, require, visible
 from portal.accounts.models import Delegation, Group, User
+from portal.core import submissions
 from portal.core.files import send_stored
 from portal.extensions import db
 from portal.forum import services
@@ -320,6 +321,8 @@ def thread_create(topic_id):
     topic = load_visible(Topic, topic_id, selectinload(Topic.questions))
     if request.method == "GET":
         require("thread_create", topic)
+    elif resent := submissions.claim():
+        return resent
     form = ThreadForm()
     form.question.choices = question_choices(topic)
     if not can(current_user, "thread_create", topic):
@@ -339,8 +342,7 @@ def thread_create(topic_id):
             db.session.rollback()
             form.body.errors.append(str(error))
         else:
-            db.session.commit()
-            return redirect(url_for("forum.thread", thread_id=thread.id))
+            return submissions.finish(url_for("forum.thread", thread_id=thread.id))
     status = 400 if form.errors else 200
     return render_template("forum/thread_form.html", topic=topic, form=form), status
 
@@ -348,6 +350,8 @@ def thread_create(topic_id):
 @bp.route("/threads/<int:thread_id>/reply", methods=["POST"])
 def post_create(thread_id):
     thread = load_visible(Thread, thread_id)
+    if resent := submissions.claim():
+        return resent
     form = reply_form(thread, formdata=request.form)
     if not can(current_user, "post_create", thread):
         closed_to_posts(form, thread)
@@ -367,8 +371,7 @@ def post_create(thread_id):
             db.session.rollback()
             form.body.errors.append(str(error))
         else:
-            db.session.commit()
-            return redirect(url_for("forum.post_link", post_id=post.id))
+            return submissions.finish(url_for("forum.post_link", post_id=post.id))
     return render_template("forum/reply_form.html", thread=thread, form=form), 400
 
 

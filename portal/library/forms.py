@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
 from portal.core.i18n import language_label
+from portal.core.submissions import SentOnce
 from portal.library.models import LANGUAGES
 
 
@@ -64,7 +65,7 @@ class DocumentForm(FlaskForm):
     submit = SubmitField(_l("Save document"))
 
 
-class UploadForm(DocumentForm):
+class UploadForm(SentOnce, DocumentForm):
     """A new document: its metadata, a file for each language it exists in, and a note."""
 
     # One input per language of the Conference, named `file_<language>` as the services name
@@ -93,7 +94,7 @@ class UploadForm(DocumentForm):
         return {field.name.removeprefix("file_"): field.data for field in self.file_fields}
 
 
-class VersionForm(FlaskForm):
+class VersionForm(SentOnce, FlaskForm):
     """A file for one language: its first version, or the next revision of it."""
 
     language = SelectField(_l("Language"), validate_choice=False)

@@ -21,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.access import LEVEL_LABELS, AccessLevel, can, require, visible
 from portal.accounts.models import Delegation, Group
+from portal.core import submissions
 from portal.core.files import send_stored
 from portal.core.i18n import language_label
 from portal.extensions import db
@@ -445,6 +446,8 @@ def show_error(form, error):
 @bp.route("/upload", methods=["GET", "POST"])
 def document_upload():
     require("document_upload")
+    if resent := submissions.claim():
+        return resent
     form = fill_choices(
         UploadForm(
             data=None
@@ -486,9 +489,8 @@ def save_document_form(form, document, save, message):
             db.session.rollback()
             problem = show_error(form, error)
         else:
-            db.session.commit()
             flash(message, "success")
-            return redirect(url_for("library.document_detail", document_id=saved.id))
+            return submissions.finish(url_for("library.document_detail", document_id=saved.id))
     status = 400 if form.errors or problem else 200
     return render_template(
         "library/document_form.html", form=form, document=document, problem=problem
@@ -499,6 +501,8 @@ def save_document_form(form, document, save, message):
 def version_add(document_id):
     document = load_document(document_id)
     require("document_edit", document)
+    if resent := submissions.claim():
+        return resent
     reader_language = str(get_locale() or "en")
     form = VersionForm(language=reader_language if reader_language in LANGUAGES else "en")
     problem = None
@@ -512,7 +516,6 @@ def version_add(document_id):
             problem = show_error(form, error)
         else:
             language, revision = language_label(document_file.language), document_file.revision
-            db.session.commit()
             if revision == 1:
                 flash(_l("%(language)s: version added.", language=language), "success")
             else:
@@ -524,7 +527,7 @@ def version_add(document_id):
                     ),
                     "success",
                 )
-            return redirect(url_for("library.document_detail", document_id=document.id))
+            return submissions.finish(url_for("library.document_detail", document_id=document.id))
     status = 400 if form.errors or problem else 200
     return render_template(
         "library/version_form.html", form=form, document=document, problem=problem

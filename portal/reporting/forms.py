@@ -24,6 +24,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
+from portal.core.submissions import SentOnce
 from portal.reporting.models import BASES, CHOICES, annual_content, blank_line
 from portal.reporting.questions import SECTIONS
 from portal.reporting.validation import normalise_items, normalise_value
@@ -68,7 +69,7 @@ class LineForm(Form):
     remove = BooleanField(_l("Remove this line"))
 
 
-class AnnualReportForm(FlaskForm):
+class AnnualReportForm(SentOnce, FlaskForm):
     exports_nil = BooleanField(_l("Nil report: no exports to report for this year"))
     exports = FieldList(FormField(LineForm), min_entries=0, max_entries=2000)
     imports_nil = BooleanField(_l("Nil report: no imports to report for this year"))
@@ -164,7 +165,7 @@ def initial_report_form(content=None):
     """The initial report form: for each question a choice (choice questions) and a text.
     Without `content` it reads the request; with it, it shows the content."""
 
-    class InitialReportForm(FlaskForm):
+    class InitialReportForm(SentOnce, FlaskForm):
         audience = RadioField(_l("Who may read the report"), choices=AUDIENCE_CHOICES)
         save = SubmitField(_l("Save draft"))
         submit = SubmitField(_l("Submit the report"))

@@ -25,6 +25,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.access import can, public, require, visible
 from portal.accounts.models import STATE_NAMES, DelegationKind, Role, User, UserStatus
+from portal.core import submissions
 from portal.core.errors import render_error
 from portal.core.views import confirmation, confirmed
 from portal.extensions import db
@@ -473,6 +474,9 @@ def line_changes(content, previous):
 
 @bp.route("/reports/<int:report_id>/draft", methods=["GET", "POST"])
 def draft_edit(report_id):
+    if "submit" in request.form and (resent := submissions.claim()):
+        # Recognised before the draft is looked up: a submitted draft is no longer there.
+        return resent
     draft = load_draft(report_id)
     report = draft.report
     today = current_day()
@@ -501,7 +505,6 @@ def draft_edit(report_id):
         except services.ReportingError as error:
             db.session.rollback()
             return render_error(400, error.message)
-        db.session.commit()
         flash(
             _(
                 "Your report has been submitted. Receipt number: %(receipt)s.",
@@ -509,7 +512,7 @@ def draft_edit(report_id):
             ),
             "success",
         )
-        return redirect(url_for("reporting.version_detail", version_id=version.id))
+        return submissions.finish(url_for("reporting.version_detail", version_id=version.id))
     anchor = None
     for table in TABLES:
         if report.is_annual and form[f"add_{table}"].data:
