@@ -292,8 +292,9 @@ def apply_item(item, meeting, values):
             item.working_group_id = topic.working_group_id
     item.starts_at = item.ends_at = None
     if values.get("start_day") or values.get("end_day"):
-        zone = meeting.zone
-        item.starts_at, item.ends_at = check_period(values, zone)
+        # A slot within one day gives its day once.
+        values = {**values, "end_day": values.get("end_day") or values.get("start_day")}
+        item.starts_at, item.ends_at = check_period(values, meeting.zone)
         if item.starts_at < meeting.starts_at or item.ends_at > meeting.ends_at:
             raise MeetingError(
                 _l("The time slot must fall within the meeting's dates."), "start_day"
@@ -302,9 +303,9 @@ def apply_item(item, meeting, values):
 
 def add_item(meeting, by, values):
     """A new item at the end of the agenda. Raises MeetingError for a refused value."""
-    item = AgendaItem(meeting=meeting, position=len(meeting.items) + 1)
+    item = AgendaItem(position=len(meeting.items) + 1)
     apply_item(item, meeting, values)
-    db.session.add(item)
+    meeting.items.append(item)
     db.session.flush()
     agenda_changed(meeting, by, "item_added")
     return item

@@ -561,7 +561,7 @@ def item_values(form):
         "chair_name": form.chair_name.data,
         "start_day": form.start_day.data,
         "start_time": form.start_time.data,
-        "end_day": form.end_day.data or form.start_day.data,
+        "end_day": form.end_day.data,
         "end_time": form.end_time.data,
     }
 
