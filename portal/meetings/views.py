@@ -106,8 +106,15 @@ def moment_in(value, zone):
         return ""
     language = str(get_locale() or "en")
     local = as_zone(value, zone)
-    pattern = ENGLISH_MOMENT if language == "en" else "medium"
-    return babel_dates.format_datetime(local, pattern, tzinfo=local.tzinfo, locale=language)
+    if language == "en":
+        return babel_dates.format_datetime(local, ENGLISH_MOMENT, tzinfo=zone, locale=language)
+    # CLDR's medium style gives seconds, and numeric days in some languages: the day with its
+    # weekday and the hours and minutes read better on an agenda.
+    return _(
+        "%(day)s, %(time)s",
+        day=babel_dates.format_skeleton("yMMMEd", local, tzinfo=zone, locale=language),
+        time=babel_dates.format_skeleton("Hm", local, tzinfo=zone, locale=language),
+    )
 
 
 @bp.context_processor
