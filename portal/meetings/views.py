@@ -13,7 +13,7 @@ setting yet, so the reader's zone is the portal's default (UTC), and the pages s
 
 import csv
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
@@ -70,7 +70,6 @@ from portal.meetings.models import (
     MeetingKind,
     MeetingStatus,
     Registration,
-    RegistrationStatus,
     ReportComment,
     ReportParagraph,
     SpeakerRequest,

@@ -115,12 +115,14 @@ def test_a_meeting_from_planning_to_its_published_speakers_list(
     context, delegate = signed_in_page(browser, live_server, people["contact"], meeting_path)
     delegate.get_by_label("I will attend").select_option("remote")
     delegate.get_by_role("button", name="Register").click()
-    expect(delegate.get_by_text("You are registered (Remotely): Waiting for approval.")).to_be_visible()
+    registered = delegate.get_by_text("You are registered (Remotely): Waiting for approval.")
+    expect(registered).to_be_visible()
     delegate.get_by_role("link", name="Speakers lists").click()
     delegate.get_by_label("Agenda item").select_option(label="2. Annual reports")
     delegate.get_by_label("Subject").fill(SUBJECT)
     delegate.get_by_role("button", name="Ask to speak").click()
-    expect(delegate.get_by_text("Your delegation's request to speak is sent to the chair.")).to_be_visible()
+    sent = delegate.get_by_text("Your delegation's request to speak is sent to the chair.")
+    expect(sent).to_be_visible()
     expect(delegate.get_by_role("region", name="Published speakers lists")).to_have_count(0)
 
     # The chair accepts the request and publishes the lists.
