@@ -1136,6 +1136,23 @@ def paragraph_add(meeting_id):
     return redirect(report_url(meeting))
 
 
+@bp.route("/<int:meeting_id>/report/paragraphs/<int:paragraph_id>", methods=["POST"])
+def paragraph_edit(meeting_id, paragraph_id):
+    meeting = load_meeting(meeting_id)
+    require("report_edit", meeting)
+    form = ParagraphForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        paragraph = services.paragraph_of(meeting, paragraph_id)
+        services.edit_paragraph(paragraph, me(), form.text.data, form.is_recommendation.data)
+    except services.MeetingError as error:
+        return refused(error, report_url(meeting))
+    db.session.commit()
+    flash(_l("The paragraph is updated."), "success")
+    return redirect(report_url(meeting) + f"#paragraph-{paragraph_id}")
+
+
 @bp.route("/<int:meeting_id>/report/settings", methods=["POST"])
 def report_settings(meeting_id):
     meeting = load_meeting(meeting_id)

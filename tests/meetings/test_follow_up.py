@@ -180,3 +180,27 @@ def test_only_the_chair_and_the_secretariat_write_the_draft_report(
     )
     page = signed_in(people["contact"]).get(f"/meetings/{meeting.id}/report")
     assert "Paragraph 3" in page.get_data(as_text=True)
+
+
+def test_the_chair_edits_a_paragraph_and_a_delegation_cannot(meetings, people, signed_in, make):
+    from portal.meetings.models import ReportParagraph
+
+    chair = make.user()
+    meeting = draft_report(meetings, chair)
+    paragraph = db.session.scalar(
+        select(ReportParagraph).where(ReportParagraph.meeting_id == meeting.id)
+    )
+    path = f"/meetings/{meeting.id}/report/paragraphs/{paragraph.id}"
+    assert signed_in(people["contact"]).post(path, data={"text": "Rewritten"}).status_code == 403
+    signed_in(chair).post(path, data={"text": "The meeting discussed diversion at length.",
+                                      "is_recommendation": "y"})
+    db.session.refresh(paragraph)
+    assert (paragraph.text, paragraph.is_recommendation) == (
+        "The meeting discussed diversion at length.", True
+    )
+    response = signed_in(chair).post(path, data={"text": " "})
+    assert "This field is required." in signed_in(chair).get(
+        response.headers["Location"]
+    ).get_data(as_text=True)
+    db.session.refresh(paragraph)
+    assert paragraph.text == "The meeting discussed diversion at length."

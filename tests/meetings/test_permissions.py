@@ -223,7 +223,7 @@ def test_delegations_get_403_or_404_on_every_secretariat_route(
         "meetings.document_unlink", "meetings.documents_due", "meetings.distribution",
         "meetings.registrations", "meetings.speaker_invite", "meetings.speaker_accept",
         "meetings.speaker_move", "meetings.speakers_publish", "meetings.speakers_close",
-        "meetings.paragraph_add", "meetings.report_settings",
+        "meetings.paragraph_add", "meetings.paragraph_edit", "meetings.report_settings",
     }
     for role in ("observer", "signatory", "delegate"):
         http = signed_in(actors[role])
