@@ -13,6 +13,7 @@ documents, published speakers lists and agenda changes through the events emitte
 import hashlib
 import secrets
 from datetime import datetime, time, timedelta, timezone
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask_babel import lazy_gettext as _l
@@ -103,10 +104,16 @@ def check_choice(enum_class, value, field):
         raise MeetingError(_l("Choose from the list."), field) from None
 
 
+@cache
+def zone_names():
+    """The IANA time zone names known to this system (read from disk once)."""
+    return frozenset(available_timezones())
+
+
 def check_zone(name):
     """An IANA time zone name, as the venue's clock follows it."""
     name = (name or "").strip()
-    if name not in available_timezones():
+    if name not in zone_names():
         raise MeetingError(
             _l("Choose the time zone of the venue from the list, for example Europe/Zurich."),
             "time_zone",

@@ -38,6 +38,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.access import LEVEL_LABELS, AccessLevel, can, principals, public, require, visible
 from portal.accounts.models import Delegation, Group, User, UserStatus
+from portal.admin.views import csv_cell
 from portal.core.models import now_utc
 from portal.extensions import csrf, db
 from portal.forum.models import Topic, WorkingGroup
@@ -303,8 +304,10 @@ def meeting_detail(meeting_id):
         current_form.item.choices = [SelectChoice("", _l("None"))] + [
             SelectChoice(str(item.id), f"{item.position}. {item.title}") for item in meeting.items
         ]
-    status_form = StatusForm(status=meeting.status)
-    status_form.status.choices = [SelectChoice(s.value, s.label) for s in MeetingStatus]
+    status_form = None
+    if current_form is not None:
+        status_form = StatusForm(status=meeting.status)
+        status_form.status.choices = [SelectChoice(s.value, s.label) for s in MeetingStatus]
     registration_form = None
     if can(current_user, "registration_create", meeting):
         registration_form = RegistrationForm()
@@ -897,10 +900,10 @@ def speakers_csv(meeting_id):
     writer.writerow([_("Agenda item"), _("Order"), _("Delegation"), _("Subject")])
     for item in meeting.items:
         for order, speaker in enumerate(listed.get(item.id, []), start=1):
-            writer.writerow(
-                [f"{item.position}. {item.title}", order, speaker.delegation.display_name,
-                 speaker.subject]
-            )
+            # Subjects are typed by delegations: kept from running as spreadsheet formulas.
+            cells = [f"{item.position}. {item.title}", order, speaker.delegation.display_name,
+                     speaker.subject]
+            writer.writerow([csv_cell(cell) for cell in cells])
     return Response(
         "\ufeff" + out.getvalue(),
         mimetype="text/csv",

@@ -148,3 +148,17 @@ def test_a_request_without_subject_or_twice_on_an_item_is_refused(meetings, peop
         response.headers["Location"]
     ).get_data(as_text=True)
     assert db.session.scalar(select(db.func.count(SpeakerRequest.id))) == 1
+
+
+def test_the_export_keeps_subjects_from_running_as_spreadsheet_formulas(
+    meetings, people, signed_in
+):
+    meeting = meetings.meeting(items=1)
+    request = meetings.ask(meeting, people["contact"], meeting.items[0],
+                           subject='=HYPERLINK("https://example.org")')
+    services.accept_speaker(request, people["secretariat"])
+    services.publish_speakers(meeting, people["secretariat"])
+    db.session.commit()
+    exported = signed_in(people["delegate"]).get(f"/meetings/{meeting.id}/speakers.csv")
+    rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[1][3] == "'=HYPERLINK(\"https://example.org\")"
