@@ -61,6 +61,8 @@ DISTRIBUTION_DAYS = 30
 SPEAKERS_DAYS = 7
 #: The longest meeting the portal accepts (a Conference lasts five days).
 LONGEST = timedelta(days=31)
+#: Levels a DIEF session may not have: only States Parties and signatory States attend it.
+OPEN_LEVELS = frozenset({AccessLevel.PUBLIC.value, AccessLevel.USERS.value})
 
 
 class MeetingError(Exception):
@@ -216,6 +218,10 @@ def apply_meeting(meeting, values):
     meeting.access_level, meeting.group_id = check_access(
         values.get("level"), values.get("group_id")
     )
+    if meeting.kind == MeetingKind.DIEF.value and meeting.access_level in OPEN_LEVELS:
+        raise MeetingError(
+            _l("A DIEF session is open to States Parties and signatory States only."), "level"
+        )
     meeting.derive_acl()
     meeting.chair_id = check_chair(values.get("chair_id"))
     meeting.connection_details = clean_text(

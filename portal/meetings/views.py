@@ -39,6 +39,7 @@ from wtforms.fields.choices import SelectChoice
 from portal.access import LEVEL_LABELS, AccessLevel, can, principals, public, require, visible
 from portal.accounts.models import Delegation, Group, User, UserStatus
 from portal.admin.views import csv_cell
+from portal.core.mail import external_url
 from portal.core.models import now_utc
 from portal.extensions import csrf, db
 from portal.forum.models import Topic, WorkingGroup
@@ -1039,7 +1040,8 @@ def feed_settings():
     )
     return render_template(
         "meetings/feed_settings.html",
-        feed_url=url_for("meetings.feed", token=token, _external=True) if token else None,
+        # Built from PORTAL_BASE_URL, as links in emails are, never from the request's Host.
+        feed_url=external_url("meetings.feed", token=token) if token else None,
         live=live,
     )
 

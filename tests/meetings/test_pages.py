@@ -245,3 +245,19 @@ def test_linking_an_unknown_or_unreadable_document_is_refused(meetings, people, 
         page = officer.get(response.headers["Location"]).get_data(as_text=True)
         assert "No document has this symbol or number." in page
     assert meeting_rows() == before
+
+
+def test_a_dief_session_cannot_be_opened_to_observers(people, signed_in):
+    officer = signed_in(people["secretariat"])
+    before = meeting_rows()
+    response = officer.post(
+        "/meetings/new",
+        data={"title": "DIEF session", "kind": "dief", "cycle": "12",
+              "start_day": "2031-08-25", "end_day": "2031-08-25", "time_zone": "Europe/Zurich",
+              "format": "in_person", "level": "users"},
+    )
+    assert response.status_code == 400
+    assert "A DIEF session is open to States Parties and signatory States only." in (
+        response.get_data(as_text=True)
+    )
+    assert meeting_rows() == before
