@@ -104,12 +104,15 @@ def test_a_meeting_from_planning_to_its_published_speakers_list(
     page.goto("/meetings/")
     sign_in_through_pages(people["officer"])
     meeting_path = plan_meeting(page, people).removeprefix(live_server)
+    page.goto(meeting_path + "/edit")
+    page.screenshot(path=SCREENSHOTS / "meeting-form-en.png", full_page=True)
     page.goto(meeting_path)
     agenda = page.locator("#agenda")
     expect(agenda.get_by_role("heading", name="Annual reports")).to_be_visible()
     expect(agenda.get_by_role("link", name="Guiding questions and discussion")).to_be_visible()
     for number in (1, 2):
         expect(agenda.get_by_role("link", name=f"Annotated agenda {number}")).to_be_visible()
+    page.screenshot(path=SCREENSHOTS / "meeting-secretariat-en.png", full_page=True)
 
     # The point of contact registers remotely and asks to speak on the second item.
     context, delegate = signed_in_page(browser, live_server, people["contact"], meeting_path)
@@ -129,6 +132,7 @@ def test_a_meeting_from_planning_to_its_published_speakers_list(
     chair_context, chair = signed_in_page(
         browser, live_server, people["chair"], meeting_path + "/speakers"
     )
+    chair.screenshot(path=SCREENSHOTS / "meeting-speakers-chair-en.png", full_page=True)
     chair.get_by_role("button", name="Accept").click()
     chair.get_by_role("button", name="Publish the speakers lists").click()
     expect(chair.get_by_text("The speakers list is published.")).to_be_visible()
@@ -157,7 +161,14 @@ def test_a_meeting_from_planning_to_its_published_speakers_list(
     delegate.screenshot(path=SCREENSHOTS / "meeting-ar.png", full_page=True)
     delegate.goto(meeting_path + "/speakers")
     delegate.screenshot(path=SCREENSHOTS / "meeting-speakers-ar.png", full_page=True)
+    delegate.goto("/meetings/")
+    arabic_title = "اجتماع الأفرقة العاملة، آب/أغسطس 2031"
+    expect(delegate.get_by_role("link", name=arabic_title)).to_be_visible()
+    delegate.screenshot(path=SCREENSHOTS / "meetings-calendar-ar.png", full_page=True)
     context.close()
+    page.goto(meeting_path + "/registrations")
+    expect(page.get_by_text("Ama Owusu")).to_be_visible()
+    page.screenshot(path=SCREENSHOTS / "meeting-registrations-en.png", full_page=True)
 
     # On a phone, in both languages, the page does not scroll sideways.
     phone_context, phone = signed_in_page(
