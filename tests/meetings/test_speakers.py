@@ -106,7 +106,11 @@ def test_another_delegation_cannot_withdraw_a_request(meetings, people, signed_i
 def test_a_delegate_not_designated_cannot_ask_to_speak(meetings, people, signed_in):
     meeting = meetings.meeting(items=1)
     before = meeting_rows()
-    response = signed_in(people["delegate"]).post(
+    delegate = signed_in(people["delegate"])
+    page = speakers_page(delegate, meeting)
+    assert "Ask to speak" not in page
+    assert "through a delegate whose registration for this meeting is approved" in page
+    response = delegate.post(
         f"/meetings/{meeting.id}/speakers/request",
         data={"item": meeting.items[0].id, "subject": "Not designated"},
     )
