@@ -78,6 +78,7 @@ class MeetingError(Exception):
 
 
 def clean_line(value, maximum, field, required=False):
+    """One line of text, blanks folded. Raises MeetingError when missing or too long."""
     value = " ".join((value or "").split())
     if required and not value:
         raise MeetingError(_l("This field is required."), field)
@@ -89,6 +90,7 @@ def clean_line(value, maximum, field, required=False):
 
 
 def clean_text(value, maximum, field, required=False):
+    """Several lines of plain text. Raises MeetingError when missing or too long."""
     value = "\n".join(line.rstrip() for line in (value or "").strip().splitlines())
     if required and not value:
         raise MeetingError(_l("This field is required."), field)
@@ -100,6 +102,7 @@ def clean_text(value, maximum, field, required=False):
 
 
 def check_choice(enum_class, value, field):
+    """The value of one of `enum_class`'s members. Raises MeetingError otherwise."""
     try:
         return enum_class(value).value
     except ValueError:
@@ -148,6 +151,7 @@ def check_period(values, zone, prefix=""):
 
 
 def check_languages(codes):
+    """Language codes of the Conference, each once, in its order. Raises MeetingError."""
     codes = list(dict.fromkeys(codes or []))
     if any(code not in LANGUAGES for code in codes):
         raise MeetingError(_l("Choose languages from the list."), "languages")
@@ -155,6 +159,7 @@ def check_languages(codes):
 
 
 def check_access(level, group_id):
+    """The access level and, for the group level, an existing group. Raises MeetingError."""
     level = check_choice(AccessLevel, level, "level")
     if level == AccessLevel.GROUP.value:
         if db.session.get(Group, group_id or 0) is None:
@@ -178,6 +183,7 @@ def check_translations(translations):
 
 
 def check_chair(chair_id):
+    """The id of an active account to chair, or None. Raises MeetingError."""
     if not chair_id:
         return None
     chair = db.session.get(User, chair_id)
@@ -187,6 +193,7 @@ def check_chair(chair_id):
 
 
 def check_working_group(working_group_id, field="working_group"):
+    """The id of an existing working group, or None. Raises MeetingError."""
     if not working_group_id:
         return None
     if db.session.get(WorkingGroup, working_group_id) is None:
@@ -291,6 +298,8 @@ def item_of(meeting, item_id, field="item"):
 
 
 def apply_item(item, meeting, values):
+    """Check every value of the agenda item form and set them on `item`; a time slot is read
+    on the venue's clock and must fall within the meeting. Raises MeetingError."""
     item.title = clean_line(values.get("title"), TITLE_MAX, "title", required=True)
     item.chair_name = clean_line(values.get("chair_name"), NAME_MAX, "chair_name")
     item.working_group_id = check_working_group(values.get("working_group_id"))
@@ -325,6 +334,7 @@ def add_item(meeting, by, values):
 
 
 def edit_item(item, by, values):
+    """Change an agenda item; followers hear of it as an agenda change. Raises MeetingError."""
     apply_item(item, item.meeting, values)
     agenda_changed(item.meeting, by, "item_edited")
     return item
@@ -343,6 +353,7 @@ def remove_item(item, by):
 
 
 def renumber(items):
+    """Number `items` 1, 2, 3... in the order given."""
     for position, item in enumerate(items, start=1):
         item.position = position
 
@@ -359,6 +370,7 @@ def move_item(item, by, step):
 
 
 def agenda_changed(meeting, by, change):
+    """Record an agenda change and tell the meeting's followers."""
     meeting.updated_at = now_utc()
     record("meetings.agenda", target=meeting, actor=by, change=change)
     emit("meeting.agenda", meeting, actor=by, change=change)
@@ -376,7 +388,8 @@ def set_current_item(meeting, by, item_id):
 
 
 def find_document(reference):
-    """A library document by its symbol (any case) or its number."""
+    """A library document by its symbol (any case) or its number (the view then checks that
+    the person may read it). Raises MeetingError when none matches."""
     reference = (reference or "").strip()
     if not reference:
         raise MeetingError(_l("Give the document's symbol or number."), "document")
@@ -403,6 +416,7 @@ def link_document(item, by, document):
 
 
 def unlink_document(link, by):
+    """Take a document off an agenda item (the document itself stays in the library)."""
     meeting = link.item.meeting
     link.item.documents.remove(link)
     record("meetings.unlink_document", target=meeting, actor=by, document=link.document_id)
@@ -470,6 +484,7 @@ def request_to_speak(meeting, by, item_id, subject):
 
 
 def next_position(item):
+    """The place after the last request on `item`'s list."""
     highest = db.session.scalar(
         select(func.max(SpeakerRequest.position)).where(SpeakerRequest.item_id == item.id)
     )
@@ -499,6 +514,8 @@ def invite_speaker(meeting, by, item_id, delegation, subject):
 
 
 def accept_speaker(request, by):
+    """Put a request waiting for a decision on the speakers list. Raises MeetingError for a
+    request already decided."""
     if request.status != SpeakerStatus.REQUESTED.value:
         raise MeetingError(_l("Only a request waiting for a decision can be accepted."))
     request.status = SpeakerStatus.ACCEPTED.value
@@ -583,6 +600,8 @@ def register(meeting, by, attendance):
 
 
 def decide_registration(registration, by, approve):
+    """Approve or refuse a registration; approving designates the person for their
+    delegation at this meeting (asking to speak, the connection details)."""
     registration.status = (
         RegistrationStatus.APPROVED.value if approve else RegistrationStatus.REFUSED.value
     )
@@ -598,6 +617,7 @@ def decide_registration(registration, by, approve):
 
 
 def cancel_registration(registration, by):
+    """The person withdraws their registration; their openings of the details stay recorded."""
     record("meetings.registration_cancel", target=registration.meeting, actor=by)
     db.session.delete(registration)
 
@@ -613,6 +633,8 @@ def record_connection_view(meeting, by):
 
 
 def token_digest(token):
+    """What is stored of a calendar token: its SHA-256, so a copy of the database opens no
+    feed."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -627,6 +649,7 @@ def issue_calendar_token(user):
 
 
 def revoke_calendar_tokens(user):
+    """Stop every live feed address of `user`; returns how many were stopped."""
     live = db.session.scalars(
         select(CalendarToken).where(
             CalendarToken.user_id == user.id, CalendarToken.revoked_at.is_(None)
@@ -656,6 +679,8 @@ def owner_of_token(token):
 
 
 def add_paragraph(meeting, by, text, is_recommendation):
+    """A paragraph (or recommendation) at the end of the chair's draft report. Raises
+    MeetingError for an empty or long text."""
     text = clean_text(text, PARAGRAPH_MAX, "text", required=True)
     count = db.session.scalar(
         select(func.count(ReportParagraph.id)).where(ReportParagraph.meeting_id == meeting.id)
@@ -673,6 +698,8 @@ def add_paragraph(meeting, by, text, is_recommendation):
 
 
 def edit_paragraph(paragraph, by, text, is_recommendation):
+    """Rewrite a paragraph of the draft report; its comments stay. Raises MeetingError for an
+    empty or long text."""
     paragraph.text = clean_text(text, PARAGRAPH_MAX, "text", required=True)
     paragraph.is_recommendation = bool(is_recommendation)
     paragraph.updated_at = now_utc()
@@ -680,12 +707,16 @@ def edit_paragraph(paragraph, by, text, is_recommendation):
 
 
 def set_report_settings(meeting, by, comments_close_on, visibility):
+    """The day comments close (None: not open) and who sees them. Raises MeetingError for an
+    unknown visibility."""
     meeting.comments_visibility = check_choice(CommentsVisibility, visibility, "visibility")
     meeting.comments_close_on = comments_close_on
     record("meetings.report_settings", target=meeting, actor=by)
 
 
 def paragraph_of(meeting, paragraph_id):
+    """The paragraph `paragraph_id` of `meeting`'s report; one of another report is refused
+    with MeetingError."""
     paragraph = db.session.get(ReportParagraph, paragraph_id or 0)
     if paragraph is None or paragraph.meeting_id != meeting.id:
         raise MeetingError(_l("Choose a paragraph of this report."), "paragraph")
