@@ -55,6 +55,7 @@ def register_blueprints(app):
     from portal.core.views import bp as core_bp
     from portal.forum.views import bp as forum_bp
     from portal.library.views import bp as library_bp
+    from portal.meetings.views import bp as meetings_bp
     from portal.notifications.views import bp as notifications_bp
     from portal.reporting.views import bp as reporting_bp
     from portal.search.views import bp as search_bp
@@ -69,6 +70,7 @@ def register_blueprints(app):
     app.register_blueprint(search_bp, url_prefix="/search")
     app.register_blueprint(channels_bp, url_prefix="/channels")
     app.register_blueprint(reporting_bp, url_prefix="/reporting")
+    app.register_blueprint(meetings_bp, url_prefix="/meetings")
 
 
 def register_search(app):

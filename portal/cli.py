@@ -69,7 +69,7 @@ def portal_group():
 @portal_group.command("demo-data")
 @click.option("--if-empty", is_flag=True, help="Load only when the database has no delegation.")
 def demo_data(if_empty):
-    """Load delegations, working groups and one demo account per role."""
+    """Load delegations, working groups, one demo account per role and the demo content."""
     from portal.accounts.models import Delegation, User
     from portal.accounts.reference import load_delegations
     from portal.auth.passwords import hash_password
@@ -78,6 +78,7 @@ def demo_data(if_empty):
     from portal.core.models import now_utc
     from portal.forum.reference import load_demo_topics, load_working_groups
     from portal.library.reference import load_demo_documents
+    from portal.meetings.reference import load_demo_meetings
     from portal.reporting.reference import load_demo_reports
 
     if if_empty and db.session.scalar(select(func.count()).select_from(Delegation)):
@@ -107,18 +108,19 @@ def demo_data(if_empty):
         )
         lines.append(f"{email}  {password}  ({name})")
     db.session.flush()
-    topics = documents = 0
+    topics = documents = meetings = 0
     if lines:  # the accounts were just created: start the forum and the library too
         officer = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[0][0]))
         topics = load_demo_topics(officer)
         documents = load_demo_documents()
         load_demo_reports()
         load_demo_channels()
+        meetings = load_demo_meetings(officer)
     db.session.commit()
     run_due_jobs(limit=1000)  # the documents' text and the search index
     click.echo(
         f"Loaded {delegations} delegations, {groups} working groups, {len(lines)} accounts, "
-        f"{topics} topics, {documents} documents."
+        f"{topics} topics, {documents} documents, {meetings} meetings."
     )
     if lines:
         accounts_file = Path(current_app.instance_path) / "demo-accounts.txt"

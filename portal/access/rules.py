@@ -6,6 +6,7 @@ service functions that carry them out.
 
 from portal.access import SECRETARIAT, principals
 from portal.access.channels import CHANNEL_RULES
+from portal.access.meetings import MEETING_RULES
 from portal.access.reporting import REPORTING_RULES, is_reporting_officer
 from portal.accounts.models import Role
 
@@ -216,4 +217,6 @@ RULES = {
     **CHANNEL_RULES,
     # Initial and annual reports (portal/reporting)
     **REPORTING_RULES,
+    # Meetings, their agendas, speakers lists, registration and follow-up (portal/meetings)
+    **MEETING_RULES,
 }

@@ -51,6 +51,7 @@ from portal.core.text import excerpt
 from portal.extensions import db
 from portal.forum.models import Post, Thread, Topic, WorkingGroup
 from portal.library.models import Document
+from portal.meetings.models import Meeting
 from portal.notifications.models import (
     Delivery,
     DigestRun,
@@ -72,6 +73,7 @@ SUBJECT_MODELS = {
     "channel": Channel,
     "channel_message": ChannelMessage,
     "channel_case": CaseRecord,
+    "meeting": Meeting,
 }
 
 #: What happened in a followed channel, by the kind of event, and the subject of an email about
@@ -112,6 +114,10 @@ WORDING = {
         _l("New match for one of your saved searches"),
         _l("New match for your saved search: “%(title)s”"),
     ),
+    (Reason.MEETING, None): (
+        _l("News of a meeting you follow"),
+        _l("News of the meeting “%(title)s”"),
+    ),
     (Reason.MODERATION, None): (
         _l("A moderator acted on your post"),
         _l("A moderator acted on your post in “%(title)s”"),
@@ -126,9 +132,12 @@ RESTRICTED_HEADINGS = {
     "document": _l("A restricted document"),
     "topic": _l("A restricted topic"),
     "channel": _l("A diversion information exchange channel"),
+    "meeting": _l("A restricted meeting"),
 }
 #: The reasons that come from following something (the others concern the person directly).
-FOLLOWING_REASONS = frozenset({Reason.WATCHING, Reason.NEW_THREAD, Reason.NEW_DOCUMENT})
+FOLLOWING_REASONS = frozenset(
+    {Reason.WATCHING, Reason.NEW_THREAD, Reason.NEW_DOCUMENT, Reason.MEETING}
+)
 
 PERIOD_DAYS = {Delivery.DAILY.value: 1, Delivery.WEEKLY.value: 7}
 #: How far back `schedule_digests` looks for digest jobs already queued (more than two weeks
@@ -227,6 +236,8 @@ def container_of(subject):
         return subject, "thread", subject.topic.working_group_id
     if isinstance(subject, Document):
         return subject, "document", subject.working_group_id
+    if isinstance(subject, Meeting):
+        return subject, "meeting", subject.working_group_id
     return subject, "topic", subject.working_group_id
 
 

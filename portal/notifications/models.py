@@ -2,7 +2,9 @@
 
 A subscription says what a person follows (a working group, topic, thread, document type,
 diversion information exchange channel or saved search), how closely (its level) and how they
-hear of it (its delivery, or their default).
+hear of it (its delivery, or their default). A meeting is followed like a thread: every event
+about it (a document distributed, the speakers lists published, the agenda changed) reaches its
+followers.
 Each event fans out to notifications, one per person reached; a notification is shown in the
 person's notification centre and, depending on its delivery, emailed at once (coalesced per
 thread) or in a daily or weekly digest.
@@ -24,6 +26,8 @@ class TargetType(enum.Enum):
     SAVED_SEARCH = "saved_search"
     #: A diversion information exchange channel: every message in it.
     CHANNEL = "channel"
+    #: A meeting: its documents, its published speakers lists and changes of its agenda.
+    MEETING = "meeting"
 
 
 class Level(enum.Enum):
@@ -76,6 +80,7 @@ class Reason(enum.Enum):
     REPLY = "reply"
     SAVED_SEARCH = "saved_search"
     MODERATION = "moderation"
+    MEETING = "meeting"
 
 
 def values(enum_class):

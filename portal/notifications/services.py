@@ -22,6 +22,7 @@ from portal.core.models import now_utc
 from portal.extensions import db
 from portal.forum.models import Post, Thread, Topic
 from portal.library.models import Document, DocumentType
+from portal.meetings.models import Meeting
 from portal.notifications.models import (
     Delivery,
     Level,
@@ -45,7 +46,7 @@ class Place:
 
     def __init__(self, subject_type, subject_id):
         self.subject = self.thread = self.topic = self.working_group = self.document = None
-        self.post = self.channel = None
+        self.post = self.channel = self.meeting = None
         model = {
             "post": Post,
             "thread": Thread,
@@ -54,6 +55,7 @@ class Place:
             "channel": Channel,
             "channel_message": ChannelMessage,
             "channel_case": CaseRecord,
+            "meeting": Meeting,
         }.get(subject_type)
         self.subject = db.session.get(model, subject_id) if model else None
         if isinstance(self.subject, Channel):
@@ -64,6 +66,9 @@ class Place:
             self.post, self.thread = self.subject, self.subject.thread
         elif isinstance(self.subject, Thread):
             self.thread = self.subject
+        elif isinstance(self.subject, Meeting):
+            self.meeting = self.subject
+            self.working_group = self.subject.working_group
         elif isinstance(self.subject, Document):
             self.document = self.subject
             self.working_group = self.subject.working_group
@@ -87,6 +92,8 @@ class Place:
     def coalesce_key(self):
         if self.channel is not None:
             return f"channel:{self.channel.id}"
+        if self.meeting is not None:
+            return f"meeting:{self.meeting.id}"
         if self.thread is not None:
             return f"thread:{self.thread.id}"
         if self.document is not None:
@@ -98,6 +105,9 @@ class Place:
         found = []
         if self.channel is not None:
             found.append((TargetType.CHANNEL, self.channel.id, ""))
+        if self.meeting is not None:
+            # A meeting is heard of by its own followers, not by those of its working group.
+            return [(TargetType.MEETING, self.meeting.id, "")]
         if self.thread is not None:
             found.append((TargetType.THREAD, self.thread.id, ""))
         if self.topic is not None:
@@ -125,6 +135,11 @@ LEVELS_FOR = {
     "channel.case": ({Level.WATCHING, Level.NEW_THREADS}, Reason.WATCHING),
     "channel.message_retracted": ({Level.WATCHING, Level.NEW_THREADS}, Reason.WATCHING),
     "channel.case_retracted": ({Level.WATCHING, Level.NEW_THREADS}, Reason.WATCHING),
+    # A followed meeting (portal/meetings): documents distributed, speakers lists published,
+    # the agenda changed.
+    "meeting.documents": ({Level.WATCHING, Level.NEW_THREADS}, Reason.MEETING),
+    "meeting.speakers": ({Level.WATCHING, Level.NEW_THREADS}, Reason.MEETING),
+    "meeting.agenda": ({Level.WATCHING}, Reason.MEETING),
 }
 #: Events that take back an item: they reach only the people who were told of the item.
 RETRACTIONS = frozenset({"channel.message_retracted", "channel.case_retracted"})

@@ -25,6 +25,7 @@ from portal.core.views import safe_next
 from portal.extensions import csrf, db
 from portal.forum.models import Post, Thread, Topic, WorkingGroup
 from portal.library.models import Document, DocumentType
+from portal.meetings.models import Meeting
 from portal.notifications import delivery, services
 from portal.notifications.delivery import CHANNEL_WORDING
 from portal.notifications.forms import (
@@ -67,6 +68,7 @@ SUBJECT_MODELS = {
     "channel": Channel,
     "channel_message": ChannelMessage,
     "channel_case": CaseRecord,
+    "meeting": Meeting,
 }
 #: The followed targets that are rows, by `Subscription.target_type`.
 TARGET_MODELS = {
@@ -74,6 +76,7 @@ TARGET_MODELS = {
     TargetType.TOPIC.value: Topic,
     TargetType.THREAD.value: Thread,
     TargetType.CHANNEL.value: Channel,
+    TargetType.MEETING.value: Meeting,
 }
 
 REASON_LABELS = {
@@ -84,6 +87,7 @@ REASON_LABELS = {
     Reason.REPLY: _l("Reply to you"),
     Reason.SAVED_SEARCH: _l("New match for one of your saved searches"),
     Reason.MODERATION: _l("A moderator acted on your post"),
+    Reason.MEETING: _l("News of a meeting you follow"),
 }
 #: What a subscription follows, as the subscriptions table names it.
 TARGET_LABELS = {
@@ -92,6 +96,7 @@ TARGET_LABELS = {
     TargetType.THREAD.value: _l("Thread"),
     TargetType.DOCUMENT_TYPE.value: _l("Document type"),
     TargetType.CHANNEL.value: _l("Channel"),
+    TargetType.MEETING.value: _l("Meeting"),
     TargetType.SAVED_SEARCH.value: _l("Saved search"),
 }
 #: Following a document closely also brings its new language versions and revisions.
@@ -214,6 +219,12 @@ def subject_rows(kind, ids):
         )
     if kind == "channel_case":
         return select(CaseRecord.id, CaseRecord.reference).where(CaseRecord.id.in_(ids))
+    if kind == "meeting":
+        return (
+            select(Meeting.id, Meeting.title, WorkingGroup)
+            .outerjoin(WorkingGroup, WorkingGroup.id == Meeting.working_group_id)
+            .where(Meeting.id.in_(ids))
+        )
     if kind == "document":
         return (
             select(Document.id, Document.title, WorkingGroup, Document.symbol)
@@ -287,6 +298,7 @@ ITEM_ENDPOINTS = {
     "channel": ("channels.channel", "channel_id"),
     "channel_message": ("channels.message_link", "message_id"),
     "channel_case": ("channels.case_detail", "case_id"),
+    "meeting": ("meetings.meeting_detail", "meeting_id"),
 }
 
 
@@ -381,6 +393,8 @@ def row_target(kind, item):
         return item.title, url_for("forum.topic", topic_id=item.id)
     if kind == TargetType.CHANNEL.value:
         return item.name, url_for("channels.channel", channel_id=item.id)
+    if kind == TargetType.MEETING.value:
+        return item.title, url_for("meetings.meeting_detail", meeting_id=item.id)
     return item.title, url_for("forum.thread", thread_id=item.id)
 
 

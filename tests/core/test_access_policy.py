@@ -137,11 +137,12 @@ MATRIX = {
 
 
 def test_the_matrix_names_every_action_of_the_policy():
-    """Account and administration actions are here; forum, library, channel and reporting
-    actions in their own tests."""
+    """Account and administration actions are here; forum, library, channel, reporting and
+    meetings actions in their own tests."""
     from tests.channels.test_permissions import CHANNEL_MATRIX
     from tests.forum.test_permissions import FORUM_MATRIX
     from tests.library.test_permissions import LIBRARY_MATRIX
+    from tests.meetings.test_permissions import MEETING_MATRIX
     from tests.reporting.test_permissions import REPORTING_MATRIX
 
     assert (
@@ -150,6 +151,7 @@ def test_the_matrix_names_every_action_of_the_policy():
         | set(LIBRARY_MATRIX)
         | set(CHANNEL_MATRIX)
         | set(REPORTING_MATRIX)
+        | set(MEETING_MATRIX)
     ) == set(RULES)
 
 

@@ -29,6 +29,10 @@ PUBLIC_ENDPOINTS = {
     "reporting.version_detail",
     # A version as a file, for whoever may read its page (reporting/exchange_views.py).
     "reporting.version_export",
+    # A person's calendar feed, for calendar programs that cannot sign in: the secret token in
+    # the address stands for the person, what they may see is worked out at each fetch, and a
+    # revoked or unknown token answers 404 (meetings/views.py).
+    "meetings.feed",
 }
 
 
