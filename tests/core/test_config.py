@@ -50,7 +50,7 @@ def test_production_sends_cookies_over_https_only(monkeypatch):
 )
 def test_production_checks_a_pooled_connection_before_using_it(monkeypatch, url):
     """So that a web request after a database restart gets a live connection, not an error."""
-    monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", "x" * 64)
+    production_settings(monkeypatch)
     monkeypatch.setattr(config.ProductionConfig, "SQLALCHEMY_DATABASE_URI", url)
     monkeypatch.setenv("DATABASE_URL", url)
     app = create_app(config.ProductionConfig)
