@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select, update
 from portal.access import PUBLIC, SECRETARIAT, AccessLevel, principals
 from portal.accounts.models import Group
 from portal.core.audit import record
+from portal.core.bounds import parse_int
 from portal.core.events import emit
 from portal.core.files import FileRejected, check
 from portal.core.jobs import enqueue, handler
@@ -413,7 +414,7 @@ def extract_text(payload):
 def cited_documents(source):
     """Ids of the documents a Markdown text cites by symbol or by a link to their page."""
     symbols = {symbol.lower() for symbol in CITED_SYMBOL.findall(source or "")}
-    ids = {int(found) for found in CITED_LINK.findall(source or "")}
+    ids = {parse_int(found, minimum=1) for found in CITED_LINK.findall(source or "")} - {None}
     if symbols:
         ids |= set(db.session.scalars(select(Document.id).where(Document.symbol_key.in_(symbols))))
     if ids:

@@ -21,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.access import LEVEL_LABELS, AccessLevel, can, require, visible
 from portal.accounts.models import Delegation, Group
+from portal.core import bounds
 from portal.core.files import send_stored
 from portal.core.i18n import language_label
 from portal.extensions import db
@@ -122,7 +123,7 @@ def documents(*conditions, order_by=NEWEST_FIRST):
 
 
 def paginate(query):
-    return db.paginate(query, per_page=DOCUMENTS_PER_PAGE)
+    return bounds.paginate(query, DOCUMENTS_PER_PAGE)
 
 
 def counts_by(column, *conditions):
@@ -199,7 +200,7 @@ def working_group(code):
     ids = space_ids(space)
     in_space = Document.working_group_id.in_(ids)
     by_cycle = counts_by(Document.cycle, in_space)
-    chosen = request.args.get("cycle", type=int)
+    chosen = bounds.query_int("cycle")
     conditions = [in_space] if chosen is None else [in_space, Document.cycle == chosen]
     topics = db.session.execute(
         visible(
