@@ -106,6 +106,11 @@ RULES = {
     "user_view": lambda user, target: (
         target.id == user.id or approves_for(user, target.delegation_id)
     ),
+    # Whom a person may be told of by name (a mention they cannot make): their own delegation,
+    # and whoever they manage.
+    "user_name_view": lambda user, target: (
+        target.delegation_id == user.delegation_id or approves_for(user, target.delegation_id)
+    ),
     "user_suspend": lambda user, target: target.is_active and manages_other_user(user, target),
     "user_reactivate": lambda user, target: (
         target.is_suspended and manages_other_user(user, target)

@@ -16,8 +16,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from portal.access import is_visible, principals
+from portal.access import is_visible, principals, visible
 from portal.accounts.models import Delegation
+from portal.core.bounds import page_number
 from portal.core.i18n import language_label
 from portal.extensions import db
 from portal.forum.models import WorkingGroup
@@ -94,7 +95,7 @@ class Criteria:
             text=request.args.get("q", "").strip(),
             sort=sort if sort in SORTS else "relevance",
             tokens=tuple(tokens),
-            page=min(max(1, request.args.get("page", 1, type=int)), PAGE_MAX),
+            page=min(page_number(PER_PAGE), PAGE_MAX),
         )
 
     @property
@@ -290,20 +291,30 @@ def type_label(code):
 
 
 def working_group_names(codes):
-    """Display names by working-group code, whatever the case of a code typed in a link."""
+    """Display names by working-group code, whatever the case of a code typed in a link, for
+    the working groups the reader may open; any other code is shown as it was typed, so that a
+    link cannot tell whether a closed working group exists, nor its name."""
     if not codes:
         return {}
     by_code = {
         group.code.lower(): group.display_name
         for group in db.session.scalars(
-            select(WorkingGroup).where(WorkingGroup.code.in_(codes_in_any_case(codes)))
+            visible(
+                select(WorkingGroup).where(WorkingGroup.code.in_(codes_in_any_case(codes))),
+                WorkingGroup,
+                current_user,
+            )
         )
     }
     return {code: by_code.get(code.lower(), code) for code in codes}
 
 
 def delegation_names(codes):
-    """Display names by the code `from:` matches: a State's ISO code, else the short name."""
+    """Display names by the code `from:` matches: a State's ISO code, else the short name.
+
+    Every delegation may be named: the list of delegations is public (the request-access form
+    offers all of them to anyone).
+    """
     if not codes:
         return {}
     variants = codes_in_any_case(codes)
