@@ -192,6 +192,8 @@ RULES = {
     "document_view": sees,
     "document_upload": lambda user, target=None: True,
     "document_publish_any": is_secretariat,
+    # Symbols that wait because another document (maybe one its uploader cannot see) has them.
+    "document_symbol_review": is_secretariat,
     "document_edit": lambda user, document: sees(user, document) and edits_document(user, document),
     "document_download": lambda user, document_file: sees(user, document_file),
     # A person's own notifications and subscriptions (portal/notifications)
