@@ -247,7 +247,7 @@ NUMBER_READERS = {
     ("reporting.status", "year"): 400,
     ("reporting.status_secretariat", "year"): 400,
     ("reporting.status_secretariat_csv", "year"): 400,
-    ("search.results", "page"): 404,
+    ("search.results", "page"): 400,
 }
 #: The demo accounts each test signs in as; the Mexican delegate and point of contact take part
 #: in the demo channel.

@@ -565,3 +565,15 @@ def test_a_filter_chip_names_only_a_working_group_the_reader_may_open(
     assert list(free.chips) == ["Working group: WGNONE"]
     assert "Confidential consultations" not in hidden.html
     assert (hidden.status, hidden.total, hidden.facets) == (free.status, free.total, free.facets)
+
+
+def test_a_page_number_out_of_range_is_refused_on_the_search_page(library, http, search):
+    library.document("Paper", text="Arms Trade Treaty.")
+    assert search(http, q="treaty", page="1").total == 1
+    for value in (str(2**63), str(views.PAGE_MAX + 1), "0", "²"):
+        page = search(http, q="treaty", page=value)
+        assert (page.status, page.error, page.query) == (
+            400,
+            f"“{value}” is not a page of these results.",
+            "treaty",
+        )
