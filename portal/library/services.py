@@ -103,6 +103,8 @@ def same_symbol(symbol, document):
 def assign_symbol(document, symbol, by):
     """Give `document` the symbol `symbol` (checked by `clean_symbol`), for `by`.
 
+    Returns whether the symbol is new to the document and waits.
+
     A symbol is unique whatever its case, but only the documents `by` may read count: a
     symbol one of them has is refused (DocumentError). A symbol that only documents hidden from
     `by` have is accepted all the same, and waits for the Secretariat (`symbols_to_confirm`):
@@ -115,10 +117,11 @@ def assign_symbol(document, symbol, by):
         taken = db.session.scalar(visible(same_symbol(symbol, document), Document, by).limit(1))
         if taken is not None:
             raise DocumentError(_l("Another document already has this symbol."), "symbol")
+    changed = (symbol or "").lower() != (document.symbol or "").lower()
     document.symbol = symbol
     key = symbol.lower() if symbol else None
     released = document.symbol_key
-    if key == released:
+    if key == released or not changed:
         return
     if released is not None:
         document.symbol_key = None
@@ -131,15 +134,11 @@ def assign_symbol(document, symbol, by):
         )
         if successor is not None:
             db.session.get(Document, successor).symbol_key = released
-    if key is not None:
-        held = db.session.scalar(select(Document.id).where(Document.symbol_key == key).limit(1))
-        document.symbol_key = key if held is None else None
-
-
-def record_waiting_symbol(document, by):
-    """An audit entry for the Secretariat when `document`'s symbol waits for it."""
-    if document.symbol is not None and document.symbol_key is None:
-        record("library.symbol_waiting", target=document, actor=by, symbol=document.symbol)
+    if key is None:
+        return False
+    held = db.session.scalar(select(Document.id).where(Document.symbol_key == key).limit(1))
+    document.symbol_key = key if held is None else None
+    return held is not None
 
 
 def waiting_symbols(user):
@@ -306,7 +305,11 @@ def publishes_for_anyone(user):
 
 
 def apply_metadata(document, by, metadata):
-    """Check `metadata` (a dict of the form's fields) and set it on `document`."""
+    """Check `metadata` (a dict of the form's fields) and set it on `document`.
+
+    Returns whether the document's symbol is new and waits for the Secretariat (see
+    `assign_symbol`); raises DocumentError when a field is refused.
+    """
     anyone = publishes_for_anyone(by)
     document.title = clean_text(metadata.get("title"), TITLE_MAX, "title", required=True)
     document.doc_type = check_type(metadata.get("doc_type"), anyone, document.doc_type)
@@ -335,7 +338,7 @@ def apply_metadata(document, by, metadata):
         document.delegation = metadata["delegation"]
     elif document.delegation_id is None:
         document.delegation_id = by.delegation_id
-    assign_symbol(document, clean_symbol(metadata.get("symbol")), by)
+    return assign_symbol(document, clean_symbol(metadata.get("symbol")), by)
 
 
 def create_document(by, metadata, uploads, note=""):
@@ -344,7 +347,7 @@ def create_document(by, metadata, uploads, note=""):
     Raises DocumentError when a field or a file is refused, or when no file is given.
     """
     document = Document(uploaded_by_id=by.id, keywords=[])
-    apply_metadata(document, by, metadata)
+    symbol_waits = apply_metadata(document, by, metadata)
     checked = check_uploads(uploads)
     if not checked:
         raise DocumentError(_l("Upload the document in at least one language."), "file_en")
@@ -353,7 +356,8 @@ def create_document(by, metadata, uploads, note=""):
         add_revision(document, by, language, accepted, clean_text(note, NOTE_MAX, "note"))
     db.session.flush()
     record("library.document_create", target=document, actor=by, acl=document.acl)
-    record_waiting_symbol(document, by)
+    if symbol_waits:
+        record("library.symbol_waiting", target=document, actor=by, symbol=document.symbol)
     emit("document.published", document, actor=by)
     queue_index("document", document.id)
     return document
@@ -365,7 +369,7 @@ def edit_document(document, by, metadata):
     Raises DocumentError when a field is refused.
     """
     old_acl = document.acl
-    apply_metadata(document, by, metadata)
+    symbol_waits = apply_metadata(document, by, metadata)
     document.updated_at = now_utc()
     if document.acl != old_acl:
         db.session.execute(
@@ -375,7 +379,8 @@ def edit_document(document, by, metadata):
         )
         record("library.document_access", target=document, actor=by, old=old_acl, new=document.acl)
     record("library.document_edit", target=document, actor=by)
-    record_waiting_symbol(document, by)
+    if symbol_waits:
+        record("library.symbol_waiting", target=document, actor=by, symbol=document.symbol)
     queue_index("document", document.id)
     return document
 

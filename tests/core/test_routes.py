@@ -203,7 +203,9 @@ def test_a_huge_id_answers_404_on_every_route(readers, endpoint, method, rule):
             assert "Page not found" in response.get_data(as_text=True), (role, number)
 
 
-@pytest.mark.parametrize("endpoint", ["forum.thread", "library.document_detail", "channels.channel"])
+@pytest.mark.parametrize(
+    "endpoint", ["forum.thread", "library.document_detail", "channels.channel"]
+)
 def test_the_largest_id_a_column_holds_reaches_the_view_and_finds_nothing(
     app, readers, endpoint
 ):

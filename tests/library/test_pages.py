@@ -264,7 +264,11 @@ REFUSED = {
         "working_group",
         "Invalid Choice: could not coerce.",
     ),
-    "cycle beyond any column": ({"cycle": str(2**63)}, "cycle", "Invalid Choice: could not coerce."),
+    "cycle beyond any column": (
+        {"cycle": str(2**63)},
+        "cycle",
+        "Invalid Choice: could not coerce.",
+    ),
     "working group that is not a number": (
         {"working_group": "WGTR"},
         "working_group",
