@@ -34,10 +34,10 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def wait_until_serving(port, process):
+def wait_until_serving(port, process, log):
     deadline = time.monotonic() + PATIENCE_SECONDS
     while time.monotonic() < deadline:
-        assert process.poll() is None, process.stderr.read().decode(errors="replace")
+        assert process.poll() is None, log.read_text(errors="replace")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return
@@ -59,21 +59,22 @@ def gunicorn(app, database_url, tmp_path):
         "PORTAL_RUN_JOBS_INLINE": "0",
         "MAIL_BACKEND": "files",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
-        + ["wsgi:app"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    log = tmp_path / "gunicorn.log"
+    with log.open("wb") as errors:  # the child keeps its own copy of the file
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
+            + ["wsgi:app"],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
     try:
-        wait_until_serving(port, process)
+        wait_until_serving(port, process, log)
         yield port
     finally:
         process.terminate()
         process.wait(timeout=PATIENCE_SECONDS)
-        process.stderr.close()
 
 
 @pytest.fixture
