@@ -21,6 +21,7 @@ def create_app(config_class=None):
         proxies = app.config["PORTAL_TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_search(app)
     register_request_hooks(app)
@@ -45,6 +46,13 @@ def register_extensions(app):
     login_manager.init_app(app)
     login_manager.user_loader(load_session_user)
     login_manager.session_protection = None  # the server-side session row does this job
+
+
+def register_converters(app):
+    """Every `<int:...>` rule takes numbers a database column can hold, nothing larger."""
+    from portal.core.bounds import BoundedIntegerConverter
+
+    app.url_map.converters["int"] = BoundedIntegerConverter
 
 
 def register_blueprints(app):

@@ -121,6 +121,11 @@ RULES = {
     "user_view": lambda user, target: (
         target.id == user.id or approves_for(user, target.delegation_id)
     ),
+    # Whom a person may be told of by name (a mention they cannot make): their own delegation,
+    # and whoever they manage.
+    "user_name_view": lambda user, target: (
+        target.delegation_id == user.delegation_id or approves_for(user, target.delegation_id)
+    ),
     "user_suspend": lambda user, target: target.is_active and manages_other_user(user, target),
     "user_reactivate": lambda user, target: (
         target.is_suspended and manages_other_user(user, target)
@@ -202,6 +207,8 @@ RULES = {
     "document_view": sees,
     "document_upload": lambda user, target=None: True,
     "document_publish_any": is_secretariat,
+    # Symbols that wait because another document (maybe one its uploader cannot see) has them.
+    "document_symbol_review": is_secretariat,
     "document_edit": lambda user, document: sees(user, document) and edits_document(user, document),
     "document_download": lambda user, document_file: sees(user, document_file),
     # A person's own notifications and subscriptions (portal/notifications)

@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.accounts.models import Role
+from portal.core.bounds import database_id
 
 
 def role_choices():
@@ -50,7 +51,7 @@ class RoleForm(FlaskForm):
 
 
 class DelegationForm(FlaskForm):
-    delegation = SelectField(_l("Delegation"), coerce=int)
+    delegation = SelectField(_l("Delegation"), coerce=database_id)
     submit = SubmitField(_l("Move to this delegation"))
 
 

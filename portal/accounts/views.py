@@ -27,6 +27,7 @@ from portal.accounts.models import (
     UserStatus,
 )
 from portal.auth.services import disable_second_factor
+from portal.core.bounds import paginate
 from portal.extensions import db
 
 bp = Blueprint("accounts", __name__)
@@ -74,7 +75,7 @@ def request_list():
         query = query.where(AccessRequest.status == form.status.data)
     if chosen(form.delegation):
         query = query.where(AccessRequest.delegation_id == int(form.delegation.data))
-    page = db.paginate(query.order_by(AccessRequest.created_at.desc()), per_page=PER_PAGE)
+    page = paginate(query.order_by(AccessRequest.created_at.desc()), PER_PAGE)
     return render_template("accounts/request_list.html", form=form, page=page)
 
 
@@ -130,7 +131,7 @@ def user_list():
         query = query.where(User.role == form.role.data)
     if chosen(form.delegation):
         query = query.where(User.delegation_id == int(form.delegation.data))
-    page = db.paginate(query.order_by(User.name), per_page=PER_PAGE)
+    page = paginate(query.order_by(User.name), PER_PAGE)
     return render_template("accounts/user_list.html", form=form, page=page)
 
 

@@ -27,6 +27,7 @@ from portal.accounts.models import Group, GroupMembership, User
 from portal.admin.forms import AuditFilterForm, GroupForm, MemberForm
 from portal.core import jobs
 from portal.core.audit import AuditEvent
+from portal.core.bounds import paginate
 from portal.extensions import db
 
 bp = Blueprint("admin", __name__)
@@ -78,7 +79,7 @@ def csv_cell(value):
 def audit_log():
     require("audit_view")
     form = AuditFilterForm(request.args)
-    page = db.paginate(filtered_audit_query(form), per_page=PER_PAGE)
+    page = paginate(filtered_audit_query(form), PER_PAGE)
     return render_template("admin/audit_list.html", form=form, page=page)
 
 
@@ -144,7 +145,7 @@ def job_list():
         .where(jobs.Job.status.in_([jobs.FAILED, jobs.PENDING, jobs.RUNNING]))
         .order_by(jobs.Job.status, jobs.Job.id.desc())
     )
-    page = db.paginate(query, per_page=PER_PAGE)
+    page = paginate(query, PER_PAGE)
     return render_template(
         "admin/job_list.html", page=page, outbox=jobs.outbox_state(), action_form=ActionForm()
     )

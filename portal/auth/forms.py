@@ -6,6 +6,7 @@ from wtforms import PasswordField, SelectField, StringField, SubmitField, TextAr
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from portal.auth.passwords import MAX_LENGTH, password_problem
+from portal.core.bounds import database_id
 
 
 class SignInForm(FlaskForm):
@@ -34,7 +35,7 @@ class RequestAccessForm(FlaskForm):
     email = StringField(
         _l("Official email address"), validators=[DataRequired(), Length(max=254), Email()]
     )
-    delegation = SelectField(_l("Delegation"), coerce=int, validators=[DataRequired()])
+    delegation = SelectField(_l("Delegation"), coerce=database_id, validators=[DataRequired()])
     function = StringField(
         _l("Function in your delegation"), validators=[DataRequired(), Length(max=200)]
     )

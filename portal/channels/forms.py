@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.channels.models import ChannelKind
+from portal.core.bounds import database_id
 from portal.core.submissions import SentOnce
 
 MARKDOWN_HINT = _l("Markdown: **bold**, *italic*, lists with “-”, links as [text](https://…).")
@@ -40,7 +41,9 @@ class ProposeForm(FlaskForm):
     purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=5000)])
     #: Choices are every delegation (set by the view); the service refuses the ones that are
     #: not States Parties or signatories with a message that names them.
-    invited = SelectMultipleField(_l("Invite delegations"), coerce=int, validate_choice=False)
+    invited = SelectMultipleField(
+        _l("Invite delegations"), coerce=database_id, validate_choice=False
+    )
     secretariat = RadioField(
         _l("Secretariat presence"),
         choices=PRESENCE_CHOICES,
@@ -53,14 +56,16 @@ class ProposeForm(FlaskForm):
 class InviteForm(FlaskForm):
     #: Choices are the States Parties and signatories not yet invited (set by the view); the
     #: service refuses any other delegation with a message that names it.
-    invited = SelectMultipleField(_l("Invite delegations"), coerce=int, validate_choice=False)
+    invited = SelectMultipleField(
+        _l("Invite delegations"), coerce=database_id, validate_choice=False
+    )
     submit = SubmitField(_l("Send the invitations"))
 
 
 class DesignateForm(FlaskForm):
     #: Choices are the point of contact's own delegation (set by the view); another
     #: delegation's user is refused by the service with a clear message.
-    user = SelectField(_l("Designate a participant"), coerce=int, validate_choice=False)
+    user = SelectField(_l("Designate a participant"), coerce=database_id, validate_choice=False)
     submit = SubmitField(_l("Designate"))
 
 

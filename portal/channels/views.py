@@ -44,6 +44,7 @@ from portal.channels.models import (
     PresenceChange,
 )
 from portal.core import submissions
+from portal.core.bounds import paginate
 from portal.core.files import send_stored
 from portal.core.views import confirmation, confirmed
 from portal.extensions import db
@@ -476,7 +477,7 @@ def thread_create(channel_id):
 
 
 def thread_page(thread, form=None, status=200):
-    messages = db.paginate(
+    messages = paginate(
         visible(select(ChannelMessage), ChannelMessage, current_user)
         .where(ChannelMessage.thread_id == thread.id)
         .options(
@@ -485,7 +486,7 @@ def thread_page(thread, form=None, status=200):
             selectinload(ChannelMessage.attachments),
         )
         .order_by(ChannelMessage.id),
-        per_page=MESSAGES_PER_PAGE,
+        MESSAGES_PER_PAGE,
     )
     page = render_template(
         "channels/thread_detail.html",
@@ -608,12 +609,12 @@ def attachment_download(attachment_id):
 def access_record(channel_id):
     channel = load_channel(channel_id)
     require("channel_access_record_view", channel, hide=True)
-    page = db.paginate(
+    page = paginate(
         select(ChannelAccessRecord)
         .where(ChannelAccessRecord.channel_id == channel.id)
         .options(joinedload(ChannelAccessRecord.user).joinedload(User.delegation))
         .order_by(ChannelAccessRecord.at.desc(), ChannelAccessRecord.id.desc()),
-        per_page=RECORDS_PER_PAGE,
+        RECORDS_PER_PAGE,
     )
     titles = dict(
         db.session.execute(

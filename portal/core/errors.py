@@ -1,13 +1,23 @@
 """Error pages a person can read, in their language, for every error status the portal sends."""
 
 import logging
+import socket
+import time
 
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 log = logging.getLogger(__name__)
+
+#: How long the rest of an oversized body is read and dropped before its 413 page is sent, in
+#: all and without a byte arriving. A browser reads the answer only once it has sent the whole
+#: body; closing on a body still arriving resets the connection, and the person sees a network
+#: error instead of the page. A client that stops sending gets the page after the pause.
+DISCARD_SECONDS = 30
+DISCARD_PAUSE_SECONDS = 1
+DISCARD_CHUNK = 64 * 1024
 
 MESSAGES = {
     400: (
@@ -73,6 +83,45 @@ def handle_http_exception(error):
     ), error.code
 
 
+def handle_too_large(error):
+    """The 413 page, sent once the client has finished sending (or paused), on a connection
+    that then closes: what is left of the body must not be read as a next request."""
+    discard_unread_body()
+    response = render_error(413)
+    return response[0], 413, {"Connection": "close"}
+
+
+def discard_unread_body():
+    """Read and drop what the client is still sending of this request's body, as a web
+    server's lingering close does, within DISCARD_SECONDS and DISCARD_PAUSE_SECONDS.
+
+    Reads the connection's socket, which Werkzeug's and gunicorn's servers expose: the WSGI
+    input stream would wait as long as the client likes. Without a socket (the test client,
+    other servers) there is nothing to do.
+    """
+    connection = request.environ.get("gunicorn.socket") or request.environ.get("werkzeug.socket")
+    if not isinstance(connection, socket.socket):
+        return
+    expected = request.content_length or 0
+    received = 0
+    deadline = time.monotonic() + DISCARD_SECONDS
+    previous_timeout = connection.gettimeout()
+    try:
+        while received < expected and time.monotonic() < deadline:
+            connection.settimeout(min(DISCARD_PAUSE_SECONDS, deadline - time.monotonic()))
+            chunk = connection.recv(DISCARD_CHUNK)
+            if not chunk:
+                break
+            received += len(chunk)
+    except OSError:
+        pass  # a pause (timeout) or a client gone: either way, answer now
+    finally:
+        try:
+            connection.settimeout(previous_timeout)
+        except OSError:
+            pass
+
+
 def handle_csrf_error(error):
     return render_error(
         400,
@@ -94,6 +143,7 @@ def handle_unexpected(error):
 
 def register(app):
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(RequestEntityTooLarge, handle_too_large)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InternalServerError, handle_unexpected)
     app.register_error_handler(Exception, handle_unexpected)

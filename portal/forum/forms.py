@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from portal.core.bounds import database_id
 from portal.core.submissions import SentOnce
 from portal.forum.models import ThreadKind
 
@@ -70,7 +71,7 @@ class ReasonForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    topic = SelectField(_l("Move to topic"), coerce=int)
+    topic = SelectField(_l("Move to topic"), coerce=database_id)
     submit = SubmitField(_l("Move thread"))
 
 

@@ -13,7 +13,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from portal.access import AccessLevel, acl_for, principals_of
+from portal.access import AccessLevel, acl_for, can, principals_of
 from portal.accounts.models import Group, User
 from portal.core.audit import record
 from portal.core.events import emit
@@ -276,7 +276,7 @@ def add_post(thread, author, body, quoted_post_id=None, question_id=None, files=
         question = db.session.get(GuidingQuestion, question_id)
         if question is None or question.topic_id != thread.topic.id:
             raise ForumError(_l("Choose a guiding question of this topic."))
-    mentioned = mentioned_readers(body, thread)
+    mentioned = mentioned_readers(body, thread, author)
     if thread.id is not None:
         # Lock the thread and count afresh: two replies written at the same moment would
         # otherwise both take the next number (and the second fail on the unique constraint).
@@ -316,25 +316,34 @@ def check_body(body):
     return body
 
 
-def mentioned_readers(body, thread):
-    """The active people @mentioned in `body`; each must be able to read the thread."""
+def mentioned_readers(body, thread, author):
+    """The active people @mentioned in `body`; each must be able to read the thread.
+
+    Raises ForumError for the first address that is not such a person. The message names the
+    person only when `author` may know of them (access rule `user_name_view`); for anyone else
+    it is the same whether the account does not exist, is not active or cannot read the thread,
+    so that a mention cannot be used to learn who has an account.
+    """
     addresses = mentions(body)
     if not addresses:
         return []
     people = db.session.scalars(select(User).where(User.email.in_(addresses))).all()
-    found = {person.email: person for person in people if person.is_active}
-    unknown = [a for a in addresses if a not in found]
-    if unknown:
-        raise ForumError(_l("No active account has the address %(address)s.", address=unknown[0]))
-    blind = [p for p in found.values() if thread.acl not in principals_of(p)]
-    if blind:
-        raise ForumError(
-            _l(
-                "%(name)s cannot read this thread, so they cannot be mentioned in it.",
-                name=blind[0].name,
+    found = {person.email: person for person in people}
+    for address in addresses:
+        person = found.get(address)
+        if person is not None and person.is_active and thread.acl in principals_of(person):
+            continue
+        if person is not None and person.is_active and can(author, "user_name_view", person):
+            raise ForumError(
+                _l(
+                    "%(name)s cannot read this thread, so they cannot be mentioned in it.",
+                    name=person.name,
+                )
             )
+        raise ForumError(
+            _l("No one who can read this thread has the address %(address)s.", address=address)
         )
-    return list(found.values())
+    return [found[address] for address in addresses]
 
 
 CODE = re.compile(r"(<pre>.*?</pre>|<code>.*?</code>)", re.DOTALL)
@@ -388,7 +397,7 @@ def edit_post(post, by, body):
     body = check_body(body)
     if body == post.body_source:
         return
-    mentioned = mentioned_readers(body, post.thread)
+    mentioned = mentioned_readers(body, post.thread, by)
     db.session.add(
         PostRevision(
             post_id=post.id,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.access import LEVEL_LABELS, AccessLevel, can, principals, require, visible
 from portal.accounts.models import Delegation, Group, User
 from portal.core import submissions
+from portal.core.bounds import paginate, parse_int
 from portal.core.files import send_stored
 from portal.extensions import db
 from portal.forum import services
@@ -130,7 +131,7 @@ def unread():
         .options(joinedload(Thread.topic).joinedload(Topic.working_group))
         .order_by(Thread.last_post_at.desc())
     )
-    page = db.paginate(query, per_page=THREADS_PER_PAGE)
+    page = paginate(query, THREADS_PER_PAGE)
     return render_template("forum/unread_list.html", page=page)
 
 
@@ -164,7 +165,7 @@ def topic(topic_id):
         .options(joinedload(Thread.author), joinedload(Thread.delegation))
         .order_by(Thread.is_pinned.desc(), Thread.last_post_at.desc())
     )
-    page = db.paginate(query, per_page=THREADS_PER_PAGE, count=True)
+    page = paginate(query, THREADS_PER_PAGE)
     rows = db.session.execute(
         query.limit(THREADS_PER_PAGE).offset((page.page - 1) * THREADS_PER_PAGE)
     ).all()
@@ -225,7 +226,7 @@ def thread(thread_id):
         )
         .order_by(Post.number)
     )
-    page = db.paginate(query, per_page=POSTS_PER_PAGE, count=False)
+    page = paginate(query, POSTS_PER_PAGE, count=False)
     page.total = thread.post_count
     marker = db.session.get(ThreadRead, (current_user.id, thread.id))
     first_unread = (marker.last_read_number if marker else 0) + 1
@@ -254,8 +255,8 @@ def thread(thread_id):
 def reply_form(thread, formdata=None):
     form = PostForm(formdata=formdata) if formdata is not None else PostForm()
     form.question.choices = question_choices(thread.topic)
-    if formdata is None and request.args.get("quote", "").isdigit():
-        form.quoted_post.data = request.args["quote"]
+    if formdata is None and parse_int(request.args.get("quote"), minimum=1) is not None:
+        form.quoted_post.data = request.args["quote"].strip()
     return form
 
 
@@ -361,9 +362,7 @@ def post_create(thread_id):
                 thread,
                 me(),
                 form.body.data,
-                quoted_post_id=int(form.quoted_post.data)
-                if (form.quoted_post.data or "").isdigit()
-                else None,
+                quoted_post_id=parse_int(form.quoted_post.data, minimum=1),
                 question_id=int(form.question.data) if form.question.data else None,
                 files=request.files.getlist(form.attachments.name),
             )

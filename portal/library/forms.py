@@ -14,6 +14,7 @@ from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
+from portal.core.bounds import database_id
 from portal.core.i18n import language_label
 from portal.core.submissions import SentOnce
 from portal.library.models import LANGUAGES
@@ -22,15 +23,11 @@ from portal.library.models import LANGUAGES
 def optional_id(value):
     """The id chosen in a select, or None for its empty option.
 
-    Raises ValueError for anything but digits, which the field reports as an invalid choice.
+    Raises ValueError for anything but an id, which the field reports as an invalid choice.
     """
     if value is None or value == "":
         return None
-    if isinstance(value, int):
-        return value
-    if not value.isdigit():
-        raise ValueError(value)
-    return int(value)
+    return database_id(value)
 
 
 def language_choices():

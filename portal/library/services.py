@@ -16,9 +16,10 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 
-from portal.access import PUBLIC, SECRETARIAT, AccessLevel, principals
+from portal.access import PUBLIC, SECRETARIAT, AccessLevel, principals, visible
 from portal.accounts.models import Group
 from portal.core.audit import record
+from portal.core.bounds import parse_int
 from portal.core.events import emit
 from portal.core.files import FileRejected, check
 from portal.core.jobs import enqueue, handler
@@ -66,8 +67,11 @@ class DocumentError(Exception):
 # Checks of each field ---------------------------------------------------------------------
 
 
-def clean_symbol(symbol, document=None):
-    """The symbol without surrounding blanks, or None; unique whatever its case."""
+def clean_symbol(symbol):
+    """The symbol without surrounding blanks, or None.
+
+    Raises DocumentError when it is too long or not written as symbols are.
+    """
     symbol = (symbol or "").strip()
     if not symbol:
         return None
@@ -84,15 +88,83 @@ def clean_symbol(symbol, document=None):
             ),
             "symbol",
         )
-    taken = db.session.scalar(
-        select(Document.id).where(
-            Document.symbol_key == symbol.lower(),
-            Document.id != (document.id if document is not None else None),
-        )
-    )
-    if taken is not None:
-        raise DocumentError(_l("Another document already has this symbol."), "symbol")
     return symbol
+
+
+def same_symbol(symbol, document):
+    """A SELECT of the other documents whose symbol is `symbol`, whatever its case (symbols
+    are ASCII, so the database's lower() agrees with Python's)."""
+    return select(Document.id).where(
+        func.lower(Document.symbol) == symbol.lower(),
+        Document.id != (document.id if document.id is not None else None),
+    )
+
+
+def assign_symbol(document, symbol, by):
+    """Give `document` the symbol `symbol` (checked by `clean_symbol`), for `by`.
+
+    Returns whether the symbol is new to the document and waits.
+
+    A symbol is unique whatever its case, but only the documents `by` may read count: a
+    symbol one of them has is refused (DocumentError). A symbol that only documents hidden from
+    `by` have is accepted all the same, and waits for the Secretariat (`symbols_to_confirm`):
+    refusing it would tell `by` that a document they cannot see exists, and with predictable
+    symbols, what it is. The first document with a symbol holds its key (the unique
+    `symbol_key`); a document waiting for it has none, and when the holder lets go of the key,
+    the earliest waiting document takes it over.
+    """
+    if symbol is not None:
+        taken = db.session.scalar(visible(same_symbol(symbol, document), Document, by).limit(1))
+        if taken is not None:
+            raise DocumentError(_l("Another document already has this symbol."), "symbol")
+    changed = (symbol or "").lower() != (document.symbol or "").lower()
+    document.symbol = symbol
+    key = symbol.lower() if symbol else None
+    released = document.symbol_key
+    if key == released or not changed:
+        return
+    if released is not None:
+        document.symbol_key = None
+        db.session.flush()  # let go of the key before another document takes it
+        successor = db.session.scalar(
+            same_symbol(released, document)
+            .where(Document.symbol_key.is_(None))
+            .order_by(Document.id)
+            .limit(1)
+        )
+        if successor is not None:
+            db.session.get(Document, successor).symbol_key = released
+    if key is None:
+        return False
+    held = db.session.scalar(select(Document.id).where(Document.symbol_key == key).limit(1))
+    document.symbol_key = key if held is None else None
+    return held is not None
+
+
+def waiting_symbols(user):
+    """A SELECT of the documents `user` may read whose symbol waits for the Secretariat."""
+    return visible(select(Document), Document, user).where(
+        Document.symbol.is_not(None), Document.symbol_key.is_(None)
+    )
+
+
+def symbols_to_confirm(user):
+    """The documents `user` may read whose symbol another document holds, oldest first, each
+    with the other documents of that symbol `user` may read: [(document, [others])]."""
+    waiting = db.session.scalars(waiting_symbols(user).order_by(Document.id)).all()
+    return [
+        (
+            document,
+            db.session.scalars(
+                visible(
+                    select(Document).where(Document.id.in_(same_symbol(document.symbol, document))),
+                    Document,
+                    user,
+                ).order_by(Document.id)
+            ).all(),
+        )
+        for document in waiting
+    ]
 
 
 def clean_text(value, maximum, field, required=False):
@@ -233,11 +305,13 @@ def publishes_for_anyone(user):
 
 
 def apply_metadata(document, by, metadata):
-    """Check `metadata` (a dict of the form's fields) and set it on `document`."""
+    """Check `metadata` (a dict of the form's fields) and set it on `document`.
+
+    Returns whether the document's symbol is new and waits for the Secretariat (see
+    `assign_symbol`); raises DocumentError when a field is refused.
+    """
     anyone = publishes_for_anyone(by)
     document.title = clean_text(metadata.get("title"), TITLE_MAX, "title", required=True)
-    document.symbol = clean_symbol(metadata.get("symbol"), document)
-    document.symbol_key = document.symbol.lower() if document.symbol else None
     document.doc_type = check_type(metadata.get("doc_type"), anyone, document.doc_type)
     working_group, topic = check_place(
         metadata.get("working_group_id"), metadata.get("topic_id"), metadata.get("cycle")
@@ -264,6 +338,7 @@ def apply_metadata(document, by, metadata):
         document.delegation = metadata["delegation"]
     elif document.delegation_id is None:
         document.delegation_id = by.delegation_id
+    return assign_symbol(document, clean_symbol(metadata.get("symbol")), by)
 
 
 def create_document(by, metadata, uploads, note=""):
@@ -272,7 +347,7 @@ def create_document(by, metadata, uploads, note=""):
     Raises DocumentError when a field or a file is refused, or when no file is given.
     """
     document = Document(uploaded_by_id=by.id, keywords=[])
-    apply_metadata(document, by, metadata)
+    symbol_waits = apply_metadata(document, by, metadata)
     checked = check_uploads(uploads)
     if not checked:
         raise DocumentError(_l("Upload the document in at least one language."), "file_en")
@@ -281,6 +356,8 @@ def create_document(by, metadata, uploads, note=""):
         add_revision(document, by, language, accepted, clean_text(note, NOTE_MAX, "note"))
     db.session.flush()
     record("library.document_create", target=document, actor=by, acl=document.acl)
+    if symbol_waits:
+        record("library.symbol_waiting", target=document, actor=by, symbol=document.symbol)
     emit("document.published", document, actor=by)
     queue_index("document", document.id)
     return document
@@ -292,7 +369,7 @@ def edit_document(document, by, metadata):
     Raises DocumentError when a field is refused.
     """
     old_acl = document.acl
-    apply_metadata(document, by, metadata)
+    symbol_waits = apply_metadata(document, by, metadata)
     document.updated_at = now_utc()
     if document.acl != old_acl:
         db.session.execute(
@@ -302,6 +379,8 @@ def edit_document(document, by, metadata):
         )
         record("library.document_access", target=document, actor=by, old=old_acl, new=document.acl)
     record("library.document_edit", target=document, actor=by)
+    if symbol_waits:
+        record("library.symbol_waiting", target=document, actor=by, symbol=document.symbol)
     queue_index("document", document.id)
     return document
 
@@ -413,7 +492,7 @@ def extract_text(payload):
 def cited_documents(source):
     """Ids of the documents a Markdown text cites by symbol or by a link to their page."""
     symbols = {symbol.lower() for symbol in CITED_SYMBOL.findall(source or "")}
-    ids = {int(found) for found in CITED_LINK.findall(source or "")}
+    ids = {parse_int(found, minimum=1) for found in CITED_LINK.findall(source or "")} - {None}
     if symbols:
         ids |= set(db.session.scalars(select(Document.id).where(Document.symbol_key.in_(symbols))))
     if ids:

@@ -16,12 +16,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from portal.access import LEVEL_LABELS, AccessLevel, can, require, visible
 from portal.accounts.models import Delegation, Group
-from portal.core import submissions
+from portal.core import bounds, submissions
 from portal.core.files import send_stored
 from portal.core.i18n import language_label
 from portal.extensions import db
@@ -123,7 +124,7 @@ def documents(*conditions, order_by=NEWEST_FIRST):
 
 
 def paginate(query):
-    return db.paginate(query, per_page=DOCUMENTS_PER_PAGE)
+    return bounds.paginate(query, DOCUMENTS_PER_PAGE)
 
 
 def counts_by(column, *conditions):
@@ -158,12 +159,29 @@ def space_ids(space):
 def index():
     by_cycle = counts_by(Document.cycle)
     by_type = counts_by(Document.doc_type)
+    waiting = 0
+    if can(current_user, "document_symbol_review"):
+        waiting = db.session.scalar(
+            select(func.count()).select_from(services.waiting_symbols(current_user).subquery())
+        )
     return render_template(
         "library/library_home.html",
         page=paginate(documents()),
         spaces=space_tree(),
         cycles=[(c, by_cycle[c.number]) for c in reference.cycles() if c.number in by_cycle],
         types=[(kind, by_type[kind.value]) for kind in DocumentType if kind.value in by_type],
+        waiting_symbols=waiting,
+    )
+
+
+@bp.route("/symbols")
+def symbols():
+    """For the Secretariat: the documents whose symbol another document already has, which
+    their uploader could not see (see services.assign_symbol), to be given a symbol of their
+    own or to take it over."""
+    require("document_symbol_review")
+    return render_template(
+        "library/symbol_list.html", waiting=services.symbols_to_confirm(current_user)
     )
 
 
@@ -200,7 +218,7 @@ def working_group(code):
     ids = space_ids(space)
     in_space = Document.working_group_id.in_(ids)
     by_cycle = counts_by(Document.cycle, in_space)
-    chosen = request.args.get("cycle", type=int)
+    chosen = bounds.query_int("cycle")
     conditions = [in_space] if chosen is None else [in_space, Document.cycle == chosen]
     topics = db.session.execute(
         visible(
@@ -489,8 +507,21 @@ def save_document_form(form, document, save, message):
             db.session.rollback()
             problem = show_error(form, error)
         else:
-            flash(message, "success")
-            return submissions.finish(url_for("library.document_detail", document_id=saved.id))
+            try:
+                response = submissions.finish(
+                    url_for("library.document_detail", document_id=saved.id)
+                )
+            except IntegrityError:
+                # Another request took the same symbol between the check and this commit. Sent
+                # again, the form is checked against it like any document.
+                db.session.rollback()
+                problem = _l(
+                    "Another change was saved at the same moment, so this one was not. "
+                    "Send the form again."
+                )
+            else:
+                flash(message, "success")
+                return response
     status = 400 if form.errors or problem else 200
     return render_template(
         "library/document_form.html", form=form, document=document, problem=problem

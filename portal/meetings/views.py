@@ -39,6 +39,7 @@ from wtforms.fields.choices import SelectChoice
 from portal.access import LEVEL_LABELS, AccessLevel, can, principals, public, require, visible
 from portal.accounts.models import Delegation, Group, User, UserStatus
 from portal.admin.views import csv_cell
+from portal.core.bounds import paginate, query_int
 from portal.core.mail import external_url
 from portal.core.models import now_utc
 from portal.extensions import csrf, db
@@ -188,9 +189,9 @@ def index():
         joinedload(Meeting.working_group)
     )
     chosen = {
-        "cycle": request.args.get("cycle", type=int),
+        "cycle": query_int("cycle"),
         "kind": request.args.get("kind") or None,
-        "wg": request.args.get("wg", type=int),
+        "wg": query_int("wg"),
     }
     if chosen["cycle"]:
         query = query.where(Meeting.cycle == chosen["cycle"])
@@ -209,7 +210,7 @@ def index():
         query = query.where(Meeting.ends_at < now).order_by(Meeting.starts_at.desc())
     else:
         query = query.where(Meeting.ends_at >= now).order_by(Meeting.starts_at)
-    page = db.paginate(query.order_by(Meeting.id), per_page=MEETINGS_PER_PAGE)
+    page = paginate(query.order_by(Meeting.id), per_page=MEETINGS_PER_PAGE)
     spaces = db.session.scalars(
         visible(select(WorkingGroup), WorkingGroup, current_user).order_by(
             WorkingGroup.position, WorkingGroup.id

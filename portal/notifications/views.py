@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.access import is_visible, principals, public, require, visible
 from portal.channels.models import CaseRecord, Channel, ChannelMessage, ChannelThread
+from portal.core.bounds import paginate, parse_int
 from portal.core.errors import render_error
 from portal.core.views import safe_next
 from portal.extensions import csrf, db
@@ -54,8 +55,6 @@ PER_PAGE = 30
 #: The header counts unread notifications up to this many and shows "99+" beyond: the count
 #: stays one short query however many a person has left unread.
 UNREAD_COUNTED = 100
-#: Ids above this do not fit the database's integer columns: such a target does not exist.
-ID_MAX = 2**31 - 1
 #: Facet filters taken from one saved search, as the search page takes them.
 FILTERS_MAX = 50
 
@@ -273,7 +272,7 @@ def index():
         joinedload(Notification.actor), joinedload(Notification.event)
     )
     query = query.order_by(Notification.created_at.desc(), Notification.id.desc())
-    page = db.paginate(query, per_page=PER_PAGE)
+    page = paginate(query, PER_PAGE)
     subjects = subjects_of(page.items)
     entries = [
         Entry(n, what_happened(n), subjects[(n.subject_type, n.subject_id)])
@@ -489,9 +488,9 @@ def followed_target(form):
             abort(404)
         return kind, 0, form.target_code.data
     text = form.target_id.data or ""
-    target_id = int(text) if text.isascii() and text.isdigit() and len(text) <= 10 else 0
+    target_id = parse_int(text, minimum=1)
     model = TARGET_MODELS.get(kind)
-    item = db.session.get(model, target_id) if model and 0 < target_id <= ID_MAX else None
+    item = db.session.get(model, target_id) if model and target_id is not None else None
     if item is None or not is_visible(item, current_user):
         abort(404)
     return kind, item.id, ""

@@ -23,6 +23,7 @@ from wtforms import SubmitField
 from portal.access import public, require
 from portal.core import files
 from portal.core.audit import record
+from portal.core.bounds import query_int
 from portal.extensions import db
 from portal.reporting import formats, services
 from portal.reporting.formats import xlsx
@@ -97,7 +98,7 @@ def annual_template():
     for (by default the last year that has ended)."""
     require("report_template")
     last_year = date.today().year - 1
-    year = request.args.get("year", type=int) or last_year
+    year = query_int("year") or last_year
     if not FIRST_REPORTING_YEAR <= year <= last_year:
         year = last_year
     state = current_user.delegation.iso3 or ""

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 from portal.access import public, require
 from portal.admin.views import csv_cell
+from portal.core.bounds import parse_int
 from portal.core.errors import render_error
 from portal.core.i18n import text_direction
 from portal.reporting.models import ReportKind
@@ -112,7 +113,8 @@ def chosen_year(status):
     asked = request.args.get("year")
     if asked is None:
         return status.years[0]
-    return int(asked) if asked.isdigit() and int(asked) in status.years else None
+    year = parse_int(asked)
+    return year if year in status.years else None
 
 
 def bad_year():

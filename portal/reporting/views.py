@@ -26,6 +26,7 @@ from wtforms.fields.choices import SelectChoice
 from portal.access import can, public, require, visible
 from portal.accounts.models import STATE_NAMES, DelegationKind, Role, User, UserStatus
 from portal.core import submissions
+from portal.core.bounds import paginate, parse_int, query_int
 from portal.core.errors import render_error
 from portal.core.views import confirmation, confirmed
 from portal.extensions import db
@@ -349,7 +350,7 @@ def annual_new():
     require("report_create", delegation)
     form = StartAnnualForm()
     if request.method == "GET":
-        form.year.data = request.args.get("year", type=int) or current_day().year - 1
+        form.year.data = query_int("year") or current_day().year - 1
     if form.validate_on_submit():
         try:
             version = services.start_annual(
@@ -622,7 +623,7 @@ def version_acknowledge(version_id):
 def report_list():
     """The submitted versions the reader may see, newest reporting year first."""
     kind = request.args.get("kind", "")
-    year = request.args.get("year", type=int)
+    year = query_int("year")
     query = (
         visible(select(ReportVersion), ReportVersion, current_user)
         .join(Report, Report.id == ReportVersion.report_id)
@@ -638,7 +639,7 @@ def report_list():
     query = query.order_by(
         Report.kind, Report.year.desc(), Report.delegation_id, ReportVersion.number.desc()
     )
-    page = db.paginate(query, per_page=VERSIONS_PER_PAGE)
+    page = paginate(query, VERSIONS_PER_PAGE)
     return render_template("reporting/report_list.html", page=page, kind=kind, year=year)
 
 
@@ -671,7 +672,8 @@ def officer_list():
     status = 200
     if form.validate_on_submit():
         chosen = form.user.data or ""
-        person = db.session.get(User, int(chosen)) if chosen.isdigit() else None
+        number = parse_int(chosen, minimum=1)
+        person = db.session.get(User, number) if number is not None else None
         try:
             services.designate_officer(delegation, person, me())
         except services.ReportingError as error:

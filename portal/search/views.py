@@ -16,8 +16,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from portal.access import is_visible, principals
+from portal.access import is_visible, principals, visible
 from portal.accounts.models import Delegation
+from portal.core.bounds import parse_int
 from portal.core.i18n import language_label
 from portal.extensions import db
 from portal.forum.models import WorkingGroup
@@ -68,6 +69,7 @@ QUERY_ERRORS = {
     "empty": _l("There is nothing to look for in this search. Type a word, a phrase or a symbol."),
 }
 QUERY_TOO_LONG = _l("This search is too long: at most %(count)d characters.")
+PAGE_REFUSED = _l("“%(value)s” is not a page of these results.")
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,8 @@ class Criteria:
     #: The active facet filters as `name:value` tokens, in the order they were added.
     tokens: tuple
     page: int
+    #: The `page` asked for when it is not a page number from 1 to PAGE_MAX, else None.
+    refused_page: str = None
 
     @classmethod
     def from_request(cls):
@@ -90,11 +94,14 @@ class Criteria:
             token = f"{name}:{value}"
             if name in FACETS and value and token not in tokens:
                 tokens.append(token)
+        asked = request.args.get("page", "").strip()
+        page = parse_int(asked, minimum=1, maximum=PAGE_MAX) if asked else 1
         return cls(
             text=request.args.get("q", "").strip(),
             sort=sort if sort in SORTS else "relevance",
             tokens=tuple(tokens),
-            page=min(max(1, request.args.get("page", 1, type=int)), PAGE_MAX),
+            page=page or 1,
+            refused_page=asked if page is None else None,
         )
 
     @property
@@ -160,6 +167,8 @@ def results():
     criteria = Criteria.from_request()
     if len(criteria.text) > QUERY_MAX:
         return refused(criteria, QUERY_TOO_LONG % {"count": QUERY_MAX})
+    if criteria.refused_page is not None:
+        return refused(criteria, PAGE_REFUSED % {"value": criteria.refused_page})
     readers = principals(current_user)
     try:
         found = get_index().search(
@@ -290,20 +299,30 @@ def type_label(code):
 
 
 def working_group_names(codes):
-    """Display names by working-group code, whatever the case of a code typed in a link."""
+    """Display names by working-group code, whatever the case of a code typed in a link, for
+    the working groups the reader may open; any other code is shown as it was typed, so that a
+    link cannot tell whether a closed working group exists, nor its name."""
     if not codes:
         return {}
     by_code = {
         group.code.lower(): group.display_name
         for group in db.session.scalars(
-            select(WorkingGroup).where(WorkingGroup.code.in_(codes_in_any_case(codes)))
+            visible(
+                select(WorkingGroup).where(WorkingGroup.code.in_(codes_in_any_case(codes))),
+                WorkingGroup,
+                current_user,
+            )
         )
     }
     return {code: by_code.get(code.lower(), code) for code in codes}
 
 
 def delegation_names(codes):
-    """Display names by the code `from:` matches: a State's ISO code, else the short name."""
+    """Display names by the code `from:` matches: a State's ISO code, else the short name.
+
+    Every delegation may be named: the list of delegations is public (the request-access form
+    offers all of them to anyone).
+    """
     if not codes:
         return {}
     variants = codes_in_any_case(codes)

@@ -102,6 +102,7 @@ MATRIX = {
     "access_request_decide": (request_target, {"own": MANAGERS, "other": SECRETARIAT}),
     "user_list": (no_target, {"-": MANAGERS}),
     "user_view": (user_target(), {"self": ACTIVE, "own": MANAGERS, "other": SECRETARIAT}),
+    "user_name_view": (user_target(), {"self": ACTIVE, "own": ACTIVE, "other": SECRETARIAT}),
     "user_suspend": (user_target(), {"self": NOBODY, "own": MANAGERS, "other": SECRETARIAT}),
     "user_reactivate": (
         user_target("suspended"),

@@ -1,8 +1,26 @@
-"""Restricted by default: every route in the URL map is checked, anonymous and signed in."""
+"""Restricted by default: every route in the URL map is checked, anonymous and signed in;
+and no number in an address or a query string, however large, answers 500."""
 
+import html
 import re
+from pathlib import Path
+from urllib.parse import urlsplit
 
+import pyotp
 import pytest
+from sqlalchemy import select
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import IntegerConverter
+
+from config import TestingConfig
+from portal import create_app
+from portal.accounts.models import User
+from portal.auth.passwords import hash_password
+from portal.extensions import db
+from portal.forum import services as forum_services
+from portal.forum.models import Topic
+from portal.library.models import Document
+from tests.conftest import PASSWORD
 
 #: The only endpoints reachable without signing in. Adding one here is a security decision.
 PUBLIC_ENDPOINTS = {
@@ -42,7 +60,7 @@ def concrete_urls(app):
         values = {}
         for argument in rule.arguments:
             converter = rule._converters[argument]
-            if converter.__class__.__name__ == "IntegerConverter":
+            if isinstance(converter, IntegerConverter):
                 values[argument] = 1
             elif converter.__class__.__name__ == "AnyConverter":
                 values[argument] = sorted(converter.items)[0]
@@ -116,3 +134,253 @@ def test_secretariat_reaches_every_secretariat_page(app, client, make, sign_in):
         "/accounts/users",
     ]:
         assert client.get(path).status_code == 200, path
+
+
+# Numbers out of range -----------------------------------------------------------------------
+
+#: Beyond a 64-bit integer, and far beyond: neither fits any database column.
+HUGE_NUMBERS = [2**63, 10**30]
+
+
+def rules_with_numbers():
+    """(endpoint, method, rule) of every rule with an `<int:...>` argument, read from the URL
+    map of an app built for the purpose (the test parameters are chosen before any fixture)."""
+    app = create_app(TestingConfig)
+    found = []
+    for rule in app.url_map.iter_rules():
+        if any(isinstance(rule._converters[name], IntegerConverter) for name in rule.arguments):
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+                found.append((rule.endpoint, method, rule.rule))
+    return found
+
+
+RULES_WITH_NUMBERS = rules_with_numbers()
+
+
+def fill(rule, number):
+    """`rule` with every number argument set to `number` and any other to a plausible value."""
+
+    def value(match):
+        converter, _, name = match.group(1).rpartition(":")
+        if converter == "int":
+            return str(number)
+        if converter.startswith("any("):
+            return converter[4:].split(",")[0].strip()
+        return "json" if name == "fmt" else "x"
+
+    return re.sub(r"<([^>]+)>", value, rule)
+
+
+def assert_readable_refusal(response, *statuses):
+    assert response.status_code in statuses, response.status_code
+    assert response.mimetype == "text/html"
+    assert re.search(r"<h1>[^<]+</h1>", response.get_data(as_text=True))
+
+
+@pytest.fixture
+def readers(app, make, sign_in):
+    """Test clients signed in as the Secretariat and as a delegate of a State Party."""
+    clients = {}
+    for role, person in (("secretariat", make.secretariat()), ("delegate", make.user())):
+        http = app.test_client()
+        sign_in(person, http=http)
+        clients[role] = http
+    return clients
+
+
+def test_the_number_rules_are_enumerated():
+    endpoints = {endpoint for endpoint, _method, _rule in RULES_WITH_NUMBERS}
+    assert {"forum.thread", "library.document_download", "channels.channel"} <= endpoints
+    assert len(endpoints) >= 60
+
+
+@pytest.mark.parametrize(
+    "endpoint, method, rule",
+    RULES_WITH_NUMBERS,
+    ids=[f"{endpoint}-{method}" for endpoint, method, _rule in RULES_WITH_NUMBERS],
+)
+def test_a_huge_id_answers_404_on_every_route(readers, endpoint, method, rule):
+    for role, http in readers.items():
+        for number in HUGE_NUMBERS:
+            response = http.open(fill(rule, number), method=method)
+            assert_readable_refusal(response, 404)
+            assert "Page not found" in response.get_data(as_text=True), (role, number)
+
+
+@pytest.mark.parametrize(
+    "endpoint", ["forum.thread", "library.document_detail", "channels.channel"]
+)
+def test_the_largest_id_a_column_holds_reaches_the_view_and_finds_nothing(
+    app, readers, endpoint
+):
+    rule = next(rule for name, method, rule in RULES_WITH_NUMBERS if name == endpoint)
+    for number in (2**31 - 1, 2**31):
+        with app.test_request_context():
+            adapter = app.url_map.bind("localhost")
+            path = fill(rule, number)
+            if number < 2**31:
+                assert adapter.match(path)[0] == endpoint
+            else:
+                with pytest.raises(NotFound):
+                    adapter.match(path)
+        for http in readers.values():
+            assert_readable_refusal(http.get(path), 404)
+
+
+#: Views that read a number from the query string, with the answer to one out of range: a page
+#: that cannot exist is not found; a year or cycle that is not one is a request not understood.
+NUMBER_READERS = {
+    ("accounts.request_list", "page"): 404,
+    ("accounts.user_list", "page"): 404,
+    ("admin.audit_log", "page"): 404,
+    ("admin.job_list", "page"): 404,
+    ("forum.unread", "page"): 404,
+    ("forum.topic", "page"): 404,
+    ("forum.thread", "page"): 404,
+    ("library.index", "page"): 404,
+    ("library.working_group", "page"): 404,
+    ("library.working_group", "cycle"): 400,
+    ("library.topic", "page"): 404,
+    ("library.cycle", "page"): 404,
+    ("library.document_type", "page"): 404,
+    ("notifications.index", "page"): 404,
+    ("channels.thread", "page"): 404,
+    ("channels.access_record", "page"): 404,
+    ("reporting.report_list", "page"): 404,
+    ("reporting.report_list", "year"): 400,
+    ("reporting.annual_template", "year"): 400,
+    ("reporting.annual_new", "year"): 400,
+    ("reporting.status", "year"): 400,
+    ("reporting.status_secretariat", "year"): 400,
+    ("reporting.status_secretariat_csv", "year"): 400,
+    ("search.results", "page"): 400,
+}
+#: The demo accounts each test signs in as; the Mexican delegate and point of contact take part
+#: in the demo channel.
+DEMO_ACCOUNTS = {
+    "secretariat": "secretariat@demo.att-portal.invalid",
+    "delegate": "delegate.mexico@demo.att-portal.invalid",
+    "point of contact": "contact.mexico@demo.att-portal.invalid",
+}
+#: What each of them cannot open: the Secretariat reads no channel it is not admitted to, only
+#: a point of contact starts a report, only the Secretariat (and contacts) manage accounts.
+NOT_REACHED = {
+    "secretariat": {"channels.thread", "channels.access_record", "reporting.annual_new"},
+    "delegate": {
+        "reporting.status_secretariat",
+        "reporting.status_secretariat_csv",
+        "accounts.request_list",
+        "accounts.user_list",
+        "admin.audit_log",
+        "admin.job_list",
+        "reporting.annual_new",
+    },
+    "point of contact": {
+        "reporting.status_secretariat",
+        "reporting.status_secretariat_csv",
+        "admin.audit_log",
+        "admin.job_list",
+    },
+}
+QUERY_NUMBERS = ("page", "year", "cycle", "quote")
+
+
+def demo_reader(app, monkeypatch, sign_in, tmp_path, role):
+    """A client signed in as a demo account, on a database holding the demo data, with a
+    discussion in a demo topic and a demo document filed under it."""
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    result = app.test_cli_runner().invoke(args=["portal", "demo-data"])
+    assert result.exit_code == 0, result.output
+    person = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[role]))
+    person.password_hash = hash_password(PASSWORD)  # the demo passwords are random
+    if role == "secretariat":
+        person.totp_secret = pyotp.random_base32()
+    topic = db.session.scalar(select(Topic).where(Topic.acl == "user").order_by(Topic.id))
+    thread, _post = forum_services.create_thread(
+        topic, person, "discussion", "Marking of small arms", "The opening post."
+    )
+    forum_services.reply(thread, person, "A reply.")
+    document = db.session.scalar(
+        select(Document).where(Document.working_group_id == topic.working_group_id)
+    )
+    document.topic_id = topic.id
+    db.session.commit()
+    http = app.test_client()
+    sign_in(person, http=http)
+    return http
+
+
+#: How many addresses of one endpoint the crawl opens to find links (the first space page may
+#: have no topic, the next one has).
+VISITS_PER_ENDPOINT = 4
+
+
+def crawl(app, http):
+    """{endpoint: path} of every page reachable by links from the home page and from every
+    page without arguments: the first address of each endpoint that answered 200."""
+    adapter = app.url_map.bind("localhost")
+    queue = ["/"] + [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if not rule.arguments and "GET" in (rule.methods or ())
+    ]
+    found, visits, seen = {}, {}, set()
+    while queue:
+        path = queue.pop(0)
+        try:
+            endpoint = adapter.match(urlsplit(path).path, method="GET")[0]
+        except (NotFound, MethodNotAllowed):
+            continue
+        if path in seen or endpoint in ("static", "auth.sign_in", "core.healthz"):
+            continue
+        if visits.get(endpoint, 0) >= VISITS_PER_ENDPOINT:
+            continue
+        seen.add(path)
+        visits[endpoint] = visits.get(endpoint, 0) + 1
+        response = http.get(path)
+        if response.status_code != 200:
+            continue
+        found.setdefault(endpoint, path)
+        if response.mimetype == "text/html":
+            for link in re.findall(r'href="(/[^"#]*)"', response.get_data(as_text=True)):
+                queue.append(html.unescape(link))
+    return found
+
+
+@pytest.mark.parametrize("number", HUGE_NUMBERS)
+@pytest.mark.parametrize("role", list(DEMO_ACCOUNTS))
+def test_a_huge_number_in_the_query_string_never_answers_500(
+    app, monkeypatch, sign_in, tmp_path, role, number
+):
+    """Every page reached by links, asked for a huge page, year, cycle or quoted post: a view
+    that reads it answers 404 or 400 with a readable page, any other ignores it."""
+    http = demo_reader(app, monkeypatch, sign_in, tmp_path, role)
+    pages = crawl(app, http)
+    expected = {endpoint for endpoint, _name in NUMBER_READERS} - NOT_REACHED[role]
+    assert sorted(expected - set(pages)) == [], "not reached by links"
+    unexpected = []
+    for endpoint, path in pages.items():
+        plain = http.get(path).status_code
+        for name in QUERY_NUMBERS:
+            joiner = "&" if "?" in path else "?"
+            response = http.get(f"{path}{joiner}{name}={number}")
+            expected = NUMBER_READERS.get((endpoint, name), plain)
+            if response.status_code != expected:
+                unexpected.append((endpoint, name, response.status_code))
+            elif expected >= 400:
+                assert_readable_refusal(response, expected)
+    assert unexpected == []
+
+
+def test_views_read_numbers_through_the_bounded_helpers():
+    """No view reads a number from the request, or a page, without the bounds of
+    portal.core.bounds (which the tests above prove)."""
+    portal = Path(__file__).resolve().parents[2] / "portal"
+    unbounded = re.compile(r"type=int|db\.paginate\(|\bint\(request\.|coerce=int\b")
+    offenders = [
+        f"{path.relative_to(portal)}:{number}"
+        for path in portal.rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if unbounded.search(line) and path.name != "bounds.py"
+    ]
+    assert offenders == []

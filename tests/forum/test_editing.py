@@ -99,7 +99,10 @@ def test_an_edit_is_checked_like_a_new_post(app, client, make, sign_in, post):
     for body, message in [
         ("  ", "This field is required."),
         ("x" * 61, "The post is too long: at most 60 characters."),
-        ("Ask @nobody@example.org", "No active account has the address nobody@example.org."),
+        (
+            "Ask @nobody@example.org",
+            "No one who can read this thread has the address nobody@example.org.",
+        ),
     ]:
         response = client.post(f"/forum/posts/{post.id}/edit", data={"body": body})
         assert response.status_code == 400

@@ -2,6 +2,7 @@
 nothing saved, mentions, the events of a new thread or reply, and attachments."""
 
 import html
+import re
 
 import pytest
 from sqlalchemy import select
@@ -261,6 +262,9 @@ def test_a_quote_shows_the_quoted_post(client, make, sign_in, forum, open_thread
     assert "Ana wrote: Risk assessments take weeks. Ours take days." in text
 
 
+NEUTRAL_MENTION = "No one who can read this thread has the address {}."
+
+
 def test_mentioning_an_unknown_or_inactive_address_is_refused(client, make, sign_in, open_thread):
     suspended = make.user(status="suspended")
     sign_in(make.user())
@@ -268,34 +272,55 @@ def test_mentioning_an_unknown_or_inactive_address_is_refused(client, make, sign
     for address in ("nobody@example.org", suspended.email):
         body = f"Could @{address} tell us more?"
         response = client.post(f"/forum/threads/{open_thread.id}/reply", data=reply_data(body))
-        assert_refused(response, f"No active account has the address {address}.", body, before)
+        assert_refused(response, NEUTRAL_MENTION.format(address), body, before)
 
 
-def test_mentioning_someone_who_cannot_read_the_thread_is_refused(client, make, sign_in, forum):
-    topic = forum.topic(forum.space("state_parties"))
-    thread = forum.thread(topic)
+def test_a_mention_reveals_no_account_the_author_may_not_know_of(client, make, sign_in, forum):
+    """An account of another delegation that cannot read the thread gets the very answer of an
+    address nobody has: neither its existence nor its name shows."""
+    thread = forum.thread(forum.topic(forum.space("state_parties")))
     observer = make.user(
         name="Olga Observer", delegation=make.delegation(kind="international_organisation")
     )
     sign_in(make.user())
     before = row_counts()
-    body = f"What does @{observer.email} think?"
-    response = client.post(f"/forum/threads/{thread.id}/reply", data=reply_data(body))
-    assert_refused(
-        response,
-        "Olga Observer cannot read this thread, so they cannot be mentioned in it.",
-        body,
-        before,
+    answers = {}
+    for address in (observer.email, "olga.nobody@example.org"):
+        body = f"What does @{address} think?"
+        response = client.post(f"/forum/threads/{thread.id}/reply", data=reply_data(body))
+        assert_refused(response, NEUTRAL_MENTION.format(address), body, before)
+        text = response.get_data(as_text=True)
+        assert "Olga Observer" not in text
+        # The same page but for the address typed, the form's fresh CSRF tokens and the clock.
+        text = re.sub(r'value="[\w.-]{40,}"', "", text.replace(address, "ADDRESS"))
+        answers[address] = re.sub(r"\d{1,2}:\d{2}|datetime=\"[^\"]*\"", "TIME", text)
+    assert answers[observer.email] == answers["olga.nobody@example.org"]
+
+
+def test_mentioning_someone_who_cannot_read_the_thread_is_refused(client, make, sign_in, forum):
+    """Someone the author may know of (a colleague of their delegation; for the Secretariat,
+    anyone) is named in the refusal."""
+    member = make.user(name="Ana Lopez")
+    colleague = make.user(name="Olga Colleague", delegation=member.delegation)
+    observer = make.user(
+        name="Oscar Observer", delegation=make.delegation(kind="international_organisation")
     )
-    response = client.post(
-        f"/forum/topics/{topic.id}/new", data=thread_data("Views of observers", body)
-    )
-    assert_refused(
-        response,
-        "Olga Observer cannot read this thread, so they cannot be mentioned in it.",
-        body,
-        before,
-    )
+    in_group = forum.topic(forum.space("group", group=make.group(members=[member])))
+    for_states = forum.topic(forum.space("state_parties"))
+    for author, topic, person in (
+        (member, in_group, colleague),
+        (make.secretariat(), for_states, observer),
+    ):
+        thread = forum.thread(topic, author=author)
+        http = client.application.test_client()
+        sign_in(author, http=http)
+        before = row_counts()
+        named = f"{person.name} cannot read this thread, so they cannot be mentioned in it."
+        body = f"What does @{person.email} think?"
+        response = http.post(f"/forum/threads/{thread.id}/reply", data=reply_data(body))
+        assert_refused(response, named, body, before)
+        response = http.post(f"/forum/topics/{topic.id}/new", data=thread_data("Views", body))
+        assert_refused(response, named, body, before)
 
 
 def test_an_attachment_of_a_refused_kind_refuses_the_whole_post(

@@ -259,6 +259,16 @@ REFUSED = {
     ),
     "unknown type": ({"doc_type": "secret_memo"}, "doc_type", "Choose a type from the list."),
     "unknown working group": ({"working_group": "999999"}, "working_group", "Not a valid choice"),
+    "working group id beyond any column": (
+        {"working_group": str(10**30)},
+        "working_group",
+        "Invalid Choice: could not coerce.",
+    ),
+    "cycle beyond any column": (
+        {"cycle": str(2**63)},
+        "cycle",
+        "Invalid Choice: could not coerce.",
+    ),
     "working group that is not a number": (
         {"working_group": "WGTR"},
         "working_group",

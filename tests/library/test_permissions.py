@@ -47,6 +47,7 @@ LIBRARY_MATRIX = {
     "document_edit": ("document", EDITORS),
     "document_upload": (None, dict.fromkeys(LEVELS, SIGNED_IN)),
     "document_publish_any": (None, dict.fromkeys(LEVELS, frozenset({"secretariat"}))),
+    "document_symbol_review": (None, dict.fromkeys(LEVELS, frozenset({"secretariat"}))),
 }
 
 

@@ -290,7 +290,12 @@ def test_the_list_filters_by_kind_and_year(make, client):
     assert "ATT-AR-2024-FRA-1" in listing and "ATT-IR-FRA-1" not in listing
     listing = text(client.get("/reporting/submitted?year=2023"))
     assert "No submitted report matches." in listing
-    assert client.get("/reporting/submitted?kind=nonsense&year=x").status_code == 200
+    assert client.get("/reporting/submitted?kind=nonsense").status_code == 200
+    # A year that is not a number is a request not understood (a readable 400 page).
+    for year in ("x", str(2**63)):
+        response = client.get(f"/reporting/submitted?year={year}")
+        assert response.status_code == 400
+        assert "The request could not be understood" in response.get_data(as_text=True)
 
 
 def test_amend_and_acknowledge(make, signed_in):

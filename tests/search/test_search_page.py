@@ -545,3 +545,35 @@ def test_no_query_makes_the_page_fail(library, http, search):
 def test_input_that_is_not_utf8_does_not_make_the_page_fail(http):
     response = http.get("/search/?q=%FF%FEtreaty%C3&f=lang%3A%E9")
     assert response.status_code in (200, 400)
+
+
+def test_a_filter_chip_names_only_a_working_group_the_reader_may_open(
+    forum, make, http, search
+):
+    """`?f=wg:CODE` for a closed working group reads like a code that names nothing: the page
+    neither names the group nor tells that it exists."""
+    open_space = forum.space(code="WGOPEN")
+    closed = forum.space("group", group=make.group(), code="WGCLOSED")
+    closed.names = {"en": "Confidential consultations on diversion"}
+    db.session.commit()
+
+    shown = search(http, f=["wg:WGOPEN"])
+    assert list(shown.chips) == [f"Working group: {open_space.display_name}"]
+    hidden = search(http, f=["wg:WGCLOSED"])
+    free = search(http, f=["wg:WGNONE"])
+    assert list(hidden.chips) == ["Working group: WGCLOSED"]
+    assert list(free.chips) == ["Working group: WGNONE"]
+    assert "Confidential consultations" not in hidden.html
+    assert (hidden.status, hidden.total, hidden.facets) == (free.status, free.total, free.facets)
+
+
+def test_a_page_number_out_of_range_is_refused_on_the_search_page(library, http, search):
+    library.document("Paper", text="Arms Trade Treaty.")
+    assert search(http, q="treaty", page="1").total == 1
+    for value in (str(2**63), str(views.PAGE_MAX + 1), "0", "²"):
+        page = search(http, q="treaty", page=value)
+        assert (page.status, page.error, page.query) == (
+            400,
+            f"“{value}” is not a page of these results.",
+            "treaty",
+        )
