@@ -254,6 +254,8 @@ NUMBER_READERS = {
     ("reporting.status_secretariat", "year"): 400,
     ("reporting.status_secretariat_csv", "year"): 400,
     ("search.results", "page"): 400,
+    ("meetings.index", "page"): 404,
+    ("meetings.index", "cycle"): 400,
 }
 #: The demo accounts each test signs in as; the Mexican delegate and point of contact take part
 #: in the demo channel.
