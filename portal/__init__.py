@@ -52,6 +52,7 @@ def register_blueprints(app):
     from portal.admin.views import bp as admin_bp
     from portal.auth.views import bp as auth_bp
     from portal.channels.views import bp as channels_bp
+    from portal.consultations.views import bp as consultations_bp
     from portal.core.views import bp as core_bp
     from portal.forum.views import bp as forum_bp
     from portal.library.views import bp as library_bp
@@ -71,6 +72,7 @@ def register_blueprints(app):
     app.register_blueprint(channels_bp, url_prefix="/channels")
     app.register_blueprint(reporting_bp, url_prefix="/reporting")
     app.register_blueprint(meetings_bp, url_prefix="/meetings")
+    app.register_blueprint(consultations_bp, url_prefix="/consultations")
 
 
 def register_search(app):
