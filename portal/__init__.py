@@ -79,6 +79,7 @@ def register_search(app):
     """The kinds of item the search index holds, each with its adapter."""
     from portal.channels.search import CASE_ADAPTER as channel_case_adapter
     from portal.channels.search import MESSAGE_ADAPTER as channel_message_adapter
+    from portal.consultations.search import ADAPTER as national_report_adapter
     from portal.forum.search import ADAPTER as post_adapter
     from portal.library.search import ADAPTER as document_adapter
     from portal.notifications.services import match_saved_searches
@@ -86,6 +87,7 @@ def register_search(app):
 
     register(document_adapter)
     register(post_adapter)
+    register(national_report_adapter)
     # Channel items carry their channel's acl: only its readers ever find them.
     register(channel_message_adapter)
     register(channel_case_adapter)

@@ -222,7 +222,6 @@ CONSULTATION_RULES = {
         and is_secretariat(user)
         and consultation.status == "requested"
     ),
-    "consultation_edit": manages,
     "consultation_invite": manages,
     "consultation_session_add": manages,
     "consultation_document_add": manages,

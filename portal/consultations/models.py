@@ -169,6 +169,10 @@ class ConsultationDelegation(IdMixin, CreatedMixin, db.Model):
     consultation = db.relationship("Consultation", back_populates="delegations")
     delegation = db.relationship("Delegation")
 
+    @property
+    def role_enum(self):
+        return Role(self.role)
+
 
 class ConsultationParticipant(IdMixin, CreatedMixin, db.Model):
     """A person a delegation's point of contact named to take part in a consultation."""

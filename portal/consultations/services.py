@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from portal.accounts.models import Delegation, DelegationKind, User
 from portal.core.audit import record
 from portal.core.events import emit
-from portal.core.jobs import PERIODIC
+from portal.core.jobs import PERIODIC, enqueue, handler
 from portal.core.models import now_utc
 from portal.extensions import db
 from portal.forum.models import WorkingGroup
@@ -32,6 +32,7 @@ from portal.library.reference import cycle as find_cycle
 from portal.consultations.models import (
     AdvisoryInput,
     AdvisoryMember,
+    Audience,
     Consultation,
     ConsultationDelegation,
     ConsultationDocument,
@@ -39,15 +40,19 @@ from portal.consultations.models import (
     ConsultationPost,
     ConsultationStatus,
     ConsultationThread,
+    Content,
     Format,
     InputRequest,
     MemberStatus,
+    NationalReport,
+    NationalReportFile,
     Origin,
     Role,
     Support,
 )
 from portal.meetings import services as meeting_services
 from portal.meetings.models import Meeting, MeetingKind, MeetingStatus
+from portal.search.engine import queue_index
 
 TITLE_MAX = 300
 TEXT_MAX = 10000
@@ -468,3 +473,95 @@ def give_input(request, by, body):
         given.body, given.updated_at = body, now_utc()
     db.session.flush()
     return given
+
+
+# National reports to cabinet or parliament ---------------------------------------------------
+
+
+def share_national_report(by, values, uploads):
+    """`by`'s State shares a report to its cabinet or parliament: a file in one or more of the
+    six languages (`uploads`: {language: FileStorage}), the year, the period covered, what it
+    contains and its audience. Every file is checked before any is written. Raises
+    ConsultationError for a refused value or file."""
+    from portal.core.files import FileRejected, check
+
+    year = values.get("year")
+    this_year = now_utc().year
+    if not year or not 1990 <= year <= this_year + 1:
+        raise ConsultationError(_l("Give the year of the report."), "year")
+    start, end = values.get("period_start"), values.get("period_end")
+    if start is None:
+        raise ConsultationError(_l("Give the day the period starts."), "period_start")
+    if end is None:
+        raise ConsultationError(_l("Give the day the period ends."), "period_end")
+    if end < start:
+        raise ConsultationError(_l("The period must end after it starts."), "period_end")
+    contents = list(dict.fromkeys(values.get("contents") or []))
+    if not contents:
+        raise ConsultationError(_l("Say what the report contains."), "contents")
+    contents = [check_choice(Content, code, "contents") for code in contents]
+    report = NationalReport(
+        delegation_id=by.delegation_id,
+        year=year,
+        title=clean_line(values.get("title"), "title"),
+        period_start=start,
+        period_end=end,
+        contents=[code for code in values_of(Content) if code in contents],
+        audience=check_choice(Audience, values.get("audience"), "audience"),
+        shared_by_id=by.id,
+    )
+    report.derive_acl()
+    checked = {}
+    for language, upload in (uploads or {}).items():
+        if language not in LANGUAGES:
+            raise ConsultationError(_l("Choose languages from the list."), f"file_{language}")
+        if upload is None or not getattr(upload, "filename", ""):
+            continue
+        try:
+            checked[language] = check(upload, upload.filename)
+        except FileRejected as error:
+            raise ConsultationError(error.message, f"file_{language}") from None
+    if not checked:
+        raise ConsultationError(_l("Attach the report in at least one language."), "file_en")
+    db.session.add(report)
+    db.session.flush()
+    for language, file in checked.items():
+        stored = file.save()
+        report_file = NationalReportFile(
+            report_id=report.id, language=language, sha256=stored.sha256, size=stored.size,
+            mime_type=stored.kind.mime_type, file_name=stored.download_name,
+        )
+        db.session.add(report_file)
+        db.session.flush()
+        enqueue("consultations.extract_text", file_id=report_file.id, kind=stored.kind.name)
+    queue_index("national_report", report.id)
+    record("national_reports.share", target=report, actor=by, title=report.title)
+    emit("national_report.shared", report, actor=by)
+    return report
+
+
+def values_of(enum_class):
+    return [member.value for member in enum_class]
+
+
+@handler("consultations.extract_text")
+def extract_text(payload):
+    """Read the text of a national report's file for search, then re-index the report. Runs
+    again harmlessly."""
+    from flask import current_app
+
+    from portal.core.files import stored_path
+    from portal.library import extraction
+
+    report_file = db.session.get(NationalReportFile, payload["file_id"])
+    if report_file is None or payload["kind"] not in extraction.READERS:
+        return
+    result = extraction.extract(
+        stored_path(report_file.sha256),
+        payload["kind"],
+        timeout_seconds=current_app.config["PORTAL_EXTRACT_TIMEOUT_SECONDS"],
+        max_chars=current_app.config["PORTAL_EXTRACT_MAX_CHARS"],
+    )
+    report_file.text = result.text or ""
+    queue_index("national_report", report_file.report_id)
+    db.session.commit()
