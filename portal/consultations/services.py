@@ -533,7 +533,7 @@ def share_national_report(by, values, uploads):
         )
         db.session.add(report_file)
         db.session.flush()
-        enqueue("consultations.extract_text", file_id=report_file.id, kind=stored.kind.name)
+        enqueue("consultations.extract_text", file_id=report_file.id, file_kind=stored.kind.name)
     queue_index("national_report", report.id)
     record("national_reports.share", target=report, actor=by, title=report.title)
     emit("national_report.shared", report, actor=by)
@@ -554,11 +554,11 @@ def extract_text(payload):
     from portal.library import extraction
 
     report_file = db.session.get(NationalReportFile, payload["file_id"])
-    if report_file is None or payload["kind"] not in extraction.READERS:
+    if report_file is None or payload["file_kind"] not in extraction.READERS:
         return
     result = extraction.extract(
         stored_path(report_file.sha256),
-        payload["kind"],
+        payload["file_kind"],
         timeout_seconds=current_app.config["PORTAL_EXTRACT_TIMEOUT_SECONDS"],
         max_chars=current_app.config["PORTAL_EXTRACT_MAX_CHARS"],
     )

@@ -81,6 +81,11 @@ class Reason(enum.Enum):
     SAVED_SEARCH = "saved_search"
     MODERATION = "moderation"
     MEETING = "meeting"
+    #: An informal consultation of one's delegation: invited to it, it opened or closed, its
+    #: outcome was published.
+    CONSULTATION = "consultation"
+    #: The informal advisory group asks its members for written inputs.
+    ADVISORY = "advisory"
 
 
 def values(enum_class):
