@@ -8,13 +8,11 @@ Create Date: 2026-12-07 22:32:26.631228
 from alembic import op
 import sqlalchemy as sa
 
-
 # revision identifiers, used by Alembic.
 revision = 'f13a0000000e'
 down_revision = 'f12e0000000c'
 branch_labels = None
 depends_on = None
-
 
 def upgrade():
 
@@ -206,15 +204,20 @@ def upgrade():
     with op.batch_alter_table('consultation_posts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_consultation_posts_thread_id'), ['thread_id'], unique=False)
 
+    # The reasons of notifications grow longer than the column was made for ("saved_search").
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.alter_column('reason', existing_type=sa.String(length=12),
+                              type_=sa.String(length=20), existing_nullable=False)
+
     with op.batch_alter_table('meetings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('consultation_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_meetings_consultation_id'), ['consultation_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_meetings_consultation_id_consultations'), 'consultations', ['consultation_id'], ['id'], ondelete='CASCADE')
 
-
-
-
 def downgrade():
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.alter_column('reason', existing_type=sa.String(length=20),
+                              type_=sa.String(length=12), existing_nullable=False)
 
     with op.batch_alter_table('meetings', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_meetings_consultation_id_consultations'), type_='foreignkey')

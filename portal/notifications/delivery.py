@@ -107,9 +107,21 @@ WORDING = {
         _l("New national report to cabinet or parliament"),
         _l("New national report: “%(title)s”"),
     ),
-    (Reason.CONSULTATION, None): (
-        _l("News of an informal consultation of your delegation"),
-        _l("News of the informal consultation “%(title)s”"),
+    (Reason.CONSULTATION_INVITED, None): (
+        _l("Your delegation is invited to an informal consultation"),
+        _l("Invitation to the informal consultation “%(title)s”"),
+    ),
+    (Reason.CONSULTATION_OPENED, None): (
+        _l("An informal consultation of your delegation is open"),
+        _l("The informal consultation “%(title)s” is open"),
+    ),
+    (Reason.CONSULTATION_CLOSED, None): (
+        _l("An informal consultation of your delegation is closed"),
+        _l("The informal consultation “%(title)s” is closed"),
+    ),
+    (Reason.CONSULTATION_OUTCOME, None): (
+        _l("The outcome of an informal consultation is published"),
+        _l("Outcome of the informal consultation “%(title)s”"),
     ),
     (Reason.ADVISORY, None): (
         _l("The informal advisory group asks for your inputs"),

@@ -154,9 +154,9 @@ PERSONAL_SUBJECTS = (Consultation, InputRequest, NationalReport)
 #: an informal consultation reaches everyone in it, a request for inputs every member of the
 #: advisory group who may answer it.
 EVERYONE_CONCERNED = {
-    "consultation.opened": Reason.CONSULTATION,
-    "consultation.closed": Reason.CONSULTATION,
-    "consultation.outcome": Reason.CONSULTATION,
+    "consultation.opened": Reason.CONSULTATION_OPENED,
+    "consultation.closed": Reason.CONSULTATION_CLOSED,
+    "consultation.outcome": Reason.CONSULTATION_OUTCOME,
     "advisory.input_requested": Reason.ADVISORY,
 }
 
@@ -175,7 +175,7 @@ def concerned_people(event, place):
         # The members of the delegations just invited (each point of contact then names who
         # takes part).
         invited = readers.where(User.delegation_id.in_(event.detail.get("delegations", [])))
-        return {user_id: Reason.CONSULTATION for user_id in db.session.scalars(invited)}
+        return {user_id: Reason.CONSULTATION_INVITED for user_id in db.session.scalars(invited)}
     if event.kind == "meeting.briefing":
         # An intersessional briefing is announced to the points of contact who may attend.
         contacts = readers.where(User.role == Role.POINT_OF_CONTACT.value)
@@ -212,7 +212,8 @@ def fan_out(event):
     )
     if event.actor_id is not None:
         reachable = reachable.where(User.id != event.actor_id)
-    subscribed = db.session.execute(
+    # Subjects that reach only the people they concern have no followed targets.
+    subscribed = [] if not targets else db.session.execute(
         select(
             Subscription.user_id,
             Subscription.target_type,

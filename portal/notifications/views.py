@@ -90,7 +90,10 @@ REASON_LABELS = {
     Reason.SAVED_SEARCH: _l("New match for one of your saved searches"),
     Reason.MODERATION: _l("A moderator acted on your post"),
     Reason.MEETING: _l("News of a meeting you follow"),
-    Reason.CONSULTATION: _l("News of an informal consultation of your delegation"),
+    Reason.CONSULTATION_INVITED: _l("Your delegation is invited to an informal consultation"),
+    Reason.CONSULTATION_OPENED: _l("An informal consultation of your delegation is open"),
+    Reason.CONSULTATION_CLOSED: _l("An informal consultation of your delegation is closed"),
+    Reason.CONSULTATION_OUTCOME: _l("The outcome of an informal consultation is published"),
     Reason.ADVISORY: _l("The informal advisory group asks for your inputs"),
 }
 #: What a subscription follows, as the subscriptions table names it.
