@@ -209,7 +209,8 @@ def anonymised(text, people):
         words |= {person.name, person.email, person.delegation.name,
                   person.delegation.short_name}
     for word in sorted(filter(None, words), key=len, reverse=True):
-        text = re.sub(re.escape(word), WITHHELD, text, flags=re.IGNORECASE)
+        # Whole words only: a short name such as "CA" must not eat "capacity".
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", WITHHELD, text, flags=re.IGNORECASE)
     return text
 
 

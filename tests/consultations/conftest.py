@@ -186,8 +186,8 @@ def people(make, forum):
         "delegate": make.user(delegation=mexico, name="Mexico Delegate"),
         "ghana": make.user(delegation=ghana, role="point_of_contact", name="Ghana Contact"),
         "signatory": make.user(
-            delegation=make.delegation(kind="signatory", name="Signatory State",
-                                       short_name="SIG"),
+            delegation=make.delegation(kind="signatory", name="Colombia",
+                                       short_name="COL"),
             role="point_of_contact", name="Signatory Contact",
         ),
         "observer": make.user(
