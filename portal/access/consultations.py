@@ -225,9 +225,7 @@ CONSULTATION_RULES = {
     "consultation_invite": manages,
     "consultation_session_add": manages,
     "consultation_document_add": manages,
-    "consultation_close": lambda user, consultation: (
-        manages(user, consultation) and consultation.opens_at is not None
-    ),
+    "consultation_close": manages,
     "consultation_participants_name": names_participants,
     "consultation_join": may_join,
     "consultation_thread_create": posts_in,

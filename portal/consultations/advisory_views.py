@@ -30,7 +30,6 @@ from portal.consultations.models import (
     AdvisoryInput,
     AdvisoryMember,
     InputRequest,
-    MemberStatus,
 )
 from portal.consultations.views import bp, find_document, me, show_error
 from portal.extensions import db
