@@ -3,8 +3,8 @@ delegations, the Secretariat agrees, each invited delegation's point of contact 
 thread, the organiser closes it (its pages are then read-only) and publishes the outcome note
 to the working group.
 
-Screenshots of the consultation's page and its thread in English and French, and of the page
-at 390 px, go to tests/screenshots/.
+Screenshots of the consultation's page and its thread in English and French, of the page in
+Arabic and at 390 px, go to tests/screenshots/.
 """
 
 import re
@@ -127,6 +127,9 @@ def test_a_requested_consultation_from_request_to_outcome(browser, live_server, 
     switch_language(ghana, "fr")
     expect(ghana.locator("bdi[lang=en]", has_text=TITLE).first).to_be_visible()
     ghana.screenshot(path=SCREENSHOTS / "consultation-fr.png", full_page=True)
+    switch_language(ghana, "ar")
+    expect(ghana.locator("html")).to_have_attribute("dir", "rtl")
+    ghana.screenshot(path=SCREENSHOTS / "consultation-ar.png", full_page=True)
 
     # On a phone, the page does not scroll sideways.
     context, phone = signed_in_page(browser, live_server, people["ghana"], consultation_path,
