@@ -238,7 +238,8 @@ def test_shared_documents_and_sessions(consultations, people, signed_in):
     contact = signed_in(people["contact"])
     page = contact.get(f"/consultations/{consultation.id}").get_data(as_text=True)
     assert "Draft template" in page and "First session" in page
-    assert contact.get(f"/meetings/{session.id}").status_code == 200
+    session_page = contact.get(f"/meetings/{session.id}").get_data(as_text=True)
+    assert f'href="/consultations/{consultation.id}"' in session_page
     assert signed_in(people["ghana"]).get(f"/meetings/{session.id}").status_code == 404
     before = consultation_rows()
     late = consultation.closes_at + timedelta(days=2)
