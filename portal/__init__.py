@@ -60,6 +60,7 @@ def register_blueprints(app):
     from portal.admin.views import bp as admin_bp
     from portal.auth.views import bp as auth_bp
     from portal.channels.views import bp as channels_bp
+    from portal.consultations.views import bp as consultations_bp
     from portal.core.views import bp as core_bp
     from portal.forum.views import bp as forum_bp
     from portal.library.views import bp as library_bp
@@ -79,12 +80,14 @@ def register_blueprints(app):
     app.register_blueprint(channels_bp, url_prefix="/channels")
     app.register_blueprint(reporting_bp, url_prefix="/reporting")
     app.register_blueprint(meetings_bp, url_prefix="/meetings")
+    app.register_blueprint(consultations_bp, url_prefix="/consultations")
 
 
 def register_search(app):
     """The kinds of item the search index holds, each with its adapter."""
     from portal.channels.search import CASE_ADAPTER as channel_case_adapter
     from portal.channels.search import MESSAGE_ADAPTER as channel_message_adapter
+    from portal.consultations.search import ADAPTER as national_report_adapter
     from portal.forum.search import ADAPTER as post_adapter
     from portal.library.search import ADAPTER as document_adapter
     from portal.notifications.services import match_saved_searches
@@ -92,6 +95,7 @@ def register_search(app):
 
     register(document_adapter)
     register(post_adapter)
+    register(national_report_adapter)
     # Channel items carry their channel's acl: only its readers ever find them.
     register(channel_message_adapter)
     register(channel_case_adapter)

@@ -74,6 +74,7 @@ def demo_data(if_empty):
     from portal.accounts.reference import load_delegations
     from portal.auth.passwords import hash_password
     from portal.channels.reference import load_demo_channels
+    from portal.consultations.reference import load_demo_consultations
     from portal.core.jobs import run_due_jobs
     from portal.core.models import now_utc
     from portal.forum.reference import load_demo_topics, load_working_groups
@@ -108,7 +109,7 @@ def demo_data(if_empty):
         )
         lines.append(f"{email}  {password}  ({name})")
     db.session.flush()
-    topics = documents = meetings = 0
+    topics = documents = meetings = consultations = 0
     if lines:  # the accounts were just created: start the forum and the library too
         officer = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNTS[0][0]))
         topics = load_demo_topics(officer)
@@ -116,11 +117,13 @@ def demo_data(if_empty):
         load_demo_reports()
         load_demo_channels()
         meetings = load_demo_meetings(officer)
+        consultations = load_demo_consultations(officer)
     db.session.commit()
     run_due_jobs(limit=1000)  # the documents' text and the search index
     click.echo(
         f"Loaded {delegations} delegations, {groups} working groups, {len(lines)} accounts, "
-        f"{topics} topics, {documents} documents, {meetings} meetings."
+        f"{topics} topics, {documents} documents, {meetings} meetings, "
+        f"{consultations} informal consultations."
     )
     if lines:
         accounts_file = Path(current_app.instance_path) / "demo-accounts.txt"

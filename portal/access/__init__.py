@@ -85,6 +85,10 @@ def principals_of(user):
     held |= {f"group:{membership.group_id}" for membership in user.group_memberships}
     held |= {f"moderator:{space_id}" for space_id in moderated_spaces(user)}
     held |= {f"channel:{channel_id}" for channel_id in read_channels(user)}
+    from portal.access.consultations import advisory_principals, read_consultations
+
+    held |= {f"consultation:{consultation_id}" for consultation_id in read_consultations(user)}
+    held |= advisory_principals(user)
     return frozenset(held)
 
 
@@ -176,6 +180,10 @@ def holders(acl):
     }
     if acl in by_level:
         return by_level[acl]
+    from portal.access.consultations import ADVISORY, ADVISORY_STATES, advisory_holders
+
+    if acl in (ADVISORY, ADVISORY_STATES):
+        return and_(active, advisory_holders(acl))
     prefix, _, number = acl.partition(":")
     if not number.isdigit():
         return false()
@@ -209,6 +217,10 @@ def holders(acl):
             readable.where(Channel.secretariat_admitted.is_(True))
         )
         return and_(active, exists(readable), or_(as_participant, admitted))
+    if prefix == "consultation":
+        from portal.access.consultations import consultation_holders
+
+        return and_(active, consultation_holders(number))
     if prefix == "moderator":
         # Named for the space itself or for the working group it is a sub-workstream of.
         spaces = (

@@ -6,6 +6,7 @@ service functions that carry them out.
 
 from portal.access import SECRETARIAT, principals
 from portal.access.channels import CHANNEL_RULES
+from portal.access.consultations import CONSULTATION_RULES
 from portal.access.meetings import MEETING_RULES
 from portal.access.reporting import REPORTING_RULES, is_reporting_officer
 from portal.accounts.models import Role
@@ -226,4 +227,6 @@ RULES = {
     **REPORTING_RULES,
     # Meetings, their agendas, speakers lists, registration and follow-up (portal/meetings)
     **MEETING_RULES,
+    # Consultations, the advisory group and national reports (portal/consultations)
+    **CONSULTATION_RULES,
 }

@@ -202,6 +202,10 @@ class Meeting(IdMixin, CreatedMixin, db.Model):
         default=AccessLevel.USERS.value,
     )
     group_id = db.Column(db.Integer, db.ForeignKey("groups.id"))
+    #: A session of an informal consultation (portal.consultations) is read as it is.
+    consultation_id = db.Column(
+        db.Integer, db.ForeignKey("consultations.id", ondelete="CASCADE"), index=True
+    )
     acl = db.Column(db.String(64), nullable=False, index=True)
     status = enum_column(MeetingStatus, "meeting_status", default=MeetingStatus.PLANNED.value)
     #: Documents distributed after this day are flagged late (default 30 days before).
@@ -234,7 +238,10 @@ class Meeting(IdMixin, CreatedMixin, db.Model):
     )
 
     def derive_acl(self):
-        self.acl = acl_for(self.access_level, self.group_id)
+        if self.consultation_id is not None:
+            self.acl = f"consultation:{self.consultation_id}"
+        else:
+            self.acl = acl_for(self.access_level, self.group_id)
 
     @property
     def kind_enum(self):

@@ -7,7 +7,8 @@ access policy), changes rows, records audit entries and emits events in the same
 and raises `MeetingError` naming the field and a message a person can read when the change is
 not possible; nothing is written then. The view commits once. Followers hear of distributed
 documents, published speakers lists and agenda changes through the events emitted here
-(`meeting.documents`, `meeting.speakers`, `meeting.agenda`), which portal.notifications fans out.
+(`meeting.documents`, `meeting.speakers`, `meeting.agenda`), which portal.notifications fans out;
+a new intersessional briefing is announced to points of contact (`meeting.briefing`).
 """
 
 import hashlib
@@ -260,6 +261,9 @@ def create_meeting(by, values):
     db.session.add(meeting)
     db.session.flush()
     record("meetings.create", target=meeting, actor=by, title=meeting.title)
+    if meeting.kind == MeetingKind.BRIEFING.value:
+        # An intersessional briefing is announced to the points of contact who may attend.
+        emit("meeting.briefing", meeting, actor=by)
     return meeting
 
 

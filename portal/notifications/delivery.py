@@ -44,6 +44,7 @@ from sqlalchemy.orm import selectinload
 from portal.access import PUBLIC, USER, principals_of
 from portal.accounts.models import User, UserStatus
 from portal.channels.models import CaseRecord, Channel, ChannelMessage
+from portal.consultations.models import Consultation, InputRequest, NationalReport
 from portal.core.jobs import PERIODIC, Job, enqueue_many, handler
 from portal.core.mail import external_url, queue_email
 from portal.core.models import now_utc
@@ -74,6 +75,9 @@ SUBJECT_MODELS = {
     "channel_message": ChannelMessage,
     "channel_case": CaseRecord,
     "meeting": Meeting,
+    "consultation": Consultation,
+    "advisory_input_request": InputRequest,
+    "national_report": NationalReport,
 }
 
 #: What happened in a followed channel, by the kind of event, and the subject of an email about
@@ -118,6 +122,30 @@ WORDING = {
         _l("News of a meeting you follow"),
         _l("News of the meeting “%(title)s”"),
     ),
+    (Reason.NEW_DOCUMENT, "national_report"): (
+        _l("New national report to cabinet or parliament"),
+        _l("New national report: “%(title)s”"),
+    ),
+    (Reason.CONSULTATION_INVITED, None): (
+        _l("Your delegation is invited to an informal consultation"),
+        _l("Invitation to the informal consultation “%(title)s”"),
+    ),
+    (Reason.CONSULTATION_OPENED, None): (
+        _l("An informal consultation of your delegation is open"),
+        _l("The informal consultation “%(title)s” is open"),
+    ),
+    (Reason.CONSULTATION_CLOSED, None): (
+        _l("An informal consultation of your delegation is closed"),
+        _l("The informal consultation “%(title)s” is closed"),
+    ),
+    (Reason.CONSULTATION_OUTCOME, None): (
+        _l("The outcome of an informal consultation is published"),
+        _l("Outcome of the informal consultation “%(title)s”"),
+    ),
+    (Reason.ADVISORY, None): (
+        _l("The informal advisory group asks for your inputs"),
+        _l("Inputs requested: “%(title)s”"),
+    ),
     (Reason.MODERATION, None): (
         _l("A moderator acted on your post"),
         _l("A moderator acted on your post in “%(title)s”"),
@@ -133,6 +161,9 @@ RESTRICTED_HEADINGS = {
     "topic": _l("A restricted topic"),
     "channel": _l("A diversion information exchange channel"),
     "meeting": _l("A restricted meeting"),
+    "consultation": _l("An informal consultation"),
+    "advisory_input_request": _l("A request of the informal advisory group"),
+    "national_report": _l("A restricted national report"),
 }
 #: The reasons that come from following something (the others concern the person directly).
 FOLLOWING_REASONS = frozenset(
@@ -238,6 +269,12 @@ def container_of(subject):
         return subject, "document", subject.working_group_id
     if isinstance(subject, Meeting):
         return subject, "meeting", subject.working_group_id
+    if isinstance(subject, Consultation):
+        return subject, "consultation", subject.working_group_id
+    if isinstance(subject, InputRequest):
+        return subject, "advisory_input_request", None
+    if isinstance(subject, NationalReport):
+        return subject, "national_report", None
     return subject, "topic", subject.working_group_id
 
 

@@ -81,6 +81,14 @@ class Reason(enum.Enum):
     SAVED_SEARCH = "saved_search"
     MODERATION = "moderation"
     MEETING = "meeting"
+    #: An informal consultation of one's delegation: invited to it, it opened, it closed, its
+    #: outcome was published.
+    CONSULTATION_INVITED = "consultation_invited"
+    CONSULTATION_OPENED = "consultation_opened"
+    CONSULTATION_CLOSED = "consultation_closed"
+    CONSULTATION_OUTCOME = "consultation_outcome"
+    #: The informal advisory group asks its members for written inputs.
+    ADVISORY = "advisory"
 
 
 def values(enum_class):

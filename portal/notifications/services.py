@@ -14,8 +14,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, or_, select, update
 
 from portal.access import holders
-from portal.accounts.models import User
+from portal.accounts.models import Role, User
 from portal.channels.models import CaseRecord, Channel, ChannelMessage
+from portal.consultations.models import Consultation, InputRequest, NationalReport
 from portal.core.events import Event
 from portal.core.jobs import handler
 from portal.core.models import now_utc
@@ -47,6 +48,7 @@ class Place:
     def __init__(self, subject_type, subject_id):
         self.subject = self.thread = self.topic = self.working_group = self.document = None
         self.post = self.channel = self.meeting = None
+        self.subject_type = subject_type
         model = {
             "post": Post,
             "thread": Thread,
@@ -56,6 +58,9 @@ class Place:
             "channel_message": ChannelMessage,
             "channel_case": CaseRecord,
             "meeting": Meeting,
+            "consultation": Consultation,
+            "advisory_input_request": InputRequest,
+            "national_report": NationalReport,
         }.get(subject_type)
         self.subject = db.session.get(model, subject_id) if model else None
         if isinstance(self.subject, Channel):
@@ -68,6 +73,8 @@ class Place:
             self.thread = self.subject
         elif isinstance(self.subject, Meeting):
             self.meeting = self.subject
+            self.working_group = self.subject.working_group
+        elif isinstance(self.subject, Consultation):
             self.working_group = self.subject.working_group
         elif isinstance(self.subject, Document):
             self.document = self.subject
@@ -90,6 +97,8 @@ class Place:
 
     @property
     def coalesce_key(self):
+        if isinstance(self.subject, PERSONAL_SUBJECTS):
+            return f"{self.subject_type}:{self.subject.id}"
         if self.channel is not None:
             return f"channel:{self.channel.id}"
         if self.meeting is not None:
@@ -103,6 +112,12 @@ class Place:
     def targets(self):
         """The followed targets that contain the item, the most specific first."""
         found = []
+        if isinstance(self.subject, NationalReport):
+            # Followed as the library's document type of the same name.
+            return [(TargetType.DOCUMENT_TYPE, 0, "national_report")]
+        if isinstance(self.subject, (Consultation, InputRequest)):
+            # Nobody follows these: they reach the people they concern (`concerned_people`).
+            return []
         if self.channel is not None:
             found.append((TargetType.CHANNEL, self.channel.id, ""))
         if self.meeting is not None:
@@ -140,6 +155,20 @@ LEVELS_FOR = {
     "meeting.documents": ({Level.WATCHING, Level.NEW_THREADS}, Reason.MEETING),
     "meeting.speakers": ({Level.WATCHING, Level.NEW_THREADS}, Reason.MEETING),
     "meeting.agenda": ({Level.WATCHING}, Reason.MEETING),
+    # A national report to cabinet or parliament, heard of by the followers of that document
+    # type (portal/consultations).
+    "national_report.shared": ({Level.WATCHING, Level.NEW_THREADS}, Reason.NEW_DOCUMENT),
+}
+#: Subjects heard of by the people they concern rather than by followers.
+PERSONAL_SUBJECTS = (Consultation, InputRequest, NationalReport)
+#: Events that concern everyone who may read their subject (its own acl), with their reason:
+#: an informal consultation reaches everyone in it, a request for inputs every member of the
+#: advisory group who may answer it.
+EVERYONE_CONCERNED = {
+    "consultation.opened": Reason.CONSULTATION_OPENED,
+    "consultation.closed": Reason.CONSULTATION_CLOSED,
+    "consultation.outcome": Reason.CONSULTATION_OUTCOME,
+    "advisory.input_requested": Reason.ADVISORY,
 }
 #: Events that take back an item: they reach only the people who were told of the item.
 RETRACTIONS = frozenset({"channel.message_retracted", "channel.case_retracted"})
@@ -156,6 +185,19 @@ def concerned_people(event, place):
         reason = Reason.MENTION if event.kind == "post.mention" else Reason.MODERATION
         return {event.recipient_id: reason}
     people = {}
+    readers = select(User.id).where(holders(place.acl))
+    if event.kind in EVERYONE_CONCERNED:
+        reason = EVERYONE_CONCERNED[event.kind]
+        return {user_id: reason for user_id in db.session.scalars(readers)}
+    if event.kind == "consultation.invited":
+        # The members of the delegations just invited (each point of contact then names who
+        # takes part).
+        invited = readers.where(User.delegation_id.in_(event.detail.get("delegations", [])))
+        return {user_id: Reason.CONSULTATION_INVITED for user_id in db.session.scalars(invited)}
+    if event.kind == "meeting.briefing":
+        # An intersessional briefing is announced to the points of contact who may attend.
+        contacts = readers.where(User.role == Role.POINT_OF_CONTACT.value)
+        return {user_id: Reason.MEETING for user_id in db.session.scalars(contacts)}
     if event.kind == "post.created" and place.post is not None:
         people[place.thread.author_id] = Reason.REPLY
         if place.post.quoted_post is not None:
@@ -197,7 +239,8 @@ def fan_out(event):
             Notification.subject_id == event.subject_id,
         )
         reachable = reachable.where(User.id.in_(told))
-    subscribed = db.session.execute(
+    # Subjects that reach only the people they concern have no followed targets.
+    subscribed = [] if not targets else db.session.execute(
         select(
             Subscription.user_id,
             Subscription.target_type,

@@ -26,6 +26,7 @@ from portal.core.views import safe_next
 from portal.extensions import csrf, db
 from portal.forum.models import Post, Thread, Topic, WorkingGroup
 from portal.library.models import Document, DocumentType
+from portal.consultations.models import Consultation, InputRequest, NationalReport
 from portal.meetings.models import Meeting
 from portal.notifications import delivery, services
 from portal.notifications.delivery import CHANNEL_WORDING
@@ -68,6 +69,9 @@ SUBJECT_MODELS = {
     "channel_message": ChannelMessage,
     "channel_case": CaseRecord,
     "meeting": Meeting,
+    "consultation": Consultation,
+    "advisory_input_request": InputRequest,
+    "national_report": NationalReport,
 }
 #: The followed targets that are rows, by `Subscription.target_type`.
 TARGET_MODELS = {
@@ -87,6 +91,11 @@ REASON_LABELS = {
     Reason.SAVED_SEARCH: _l("New match for one of your saved searches"),
     Reason.MODERATION: _l("A moderator acted on your post"),
     Reason.MEETING: _l("News of a meeting you follow"),
+    Reason.CONSULTATION_INVITED: _l("Your delegation is invited to an informal consultation"),
+    Reason.CONSULTATION_OPENED: _l("An informal consultation of your delegation is open"),
+    Reason.CONSULTATION_CLOSED: _l("An informal consultation of your delegation is closed"),
+    Reason.CONSULTATION_OUTCOME: _l("The outcome of an informal consultation is published"),
+    Reason.ADVISORY: _l("The informal advisory group asks for your inputs"),
 }
 #: What a subscription follows, as the subscriptions table names it.
 TARGET_LABELS = {
@@ -224,6 +233,15 @@ def subject_rows(kind, ids):
             .outerjoin(WorkingGroup, WorkingGroup.id == Meeting.working_group_id)
             .where(Meeting.id.in_(ids))
         )
+    if kind == "consultation":
+        return (
+            select(Consultation.id, Consultation.title, WorkingGroup)
+            .outerjoin(WorkingGroup, WorkingGroup.id == Consultation.working_group_id)
+            .where(Consultation.id.in_(ids))
+        )
+    if kind in ("advisory_input_request", "national_report"):
+        model = SUBJECT_MODELS[kind]
+        return select(model.id, model.title).where(model.id.in_(ids))
     if kind == "document":
         return (
             select(Document.id, Document.title, WorkingGroup, Document.symbol)
@@ -298,6 +316,9 @@ ITEM_ENDPOINTS = {
     "channel_message": ("channels.message_link", "message_id"),
     "channel_case": ("channels.case_detail", "case_id"),
     "meeting": ("meetings.meeting_detail", "meeting_id"),
+    "consultation": ("consultations.consultation_detail", "consultation_id"),
+    "advisory_input_request": ("consultations.advisory_request", "request_id"),
+    "national_report": ("consultations.national_report", "report_id"),
 }
 
 

@@ -57,6 +57,7 @@ KINDS = {
     # Counted for a channel's readers only, like every facet (see `kind_facet`).
     "channel_message": _l("Channel messages"),
     "channel_case": _l("Case records"),
+    "national_report": _l("National reports to parliament"),
 }
 
 QUERY_ERRORS = {

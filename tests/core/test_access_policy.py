@@ -141,6 +141,7 @@ def test_the_matrix_names_every_action_of_the_policy():
     """Account and administration actions are here; forum, library, channel, reporting and
     meetings actions in their own tests."""
     from tests.channels.test_permissions import CHANNEL_MATRIX
+    from tests.consultations.test_permissions import CONSULTATION_MATRIX
     from tests.forum.test_permissions import FORUM_MATRIX
     from tests.library.test_permissions import LIBRARY_MATRIX
     from tests.meetings.test_permissions import MEETING_MATRIX
@@ -153,6 +154,7 @@ def test_the_matrix_names_every_action_of_the_policy():
         | set(CHANNEL_MATRIX)
         | set(REPORTING_MATRIX)
         | set(MEETING_MATRIX)
+        | set(CONSULTATION_MATRIX)
     ) == set(RULES)
 
 
@@ -201,7 +203,10 @@ KIND_PRINCIPALS = {
     DelegationKind.REGIONAL_ORGANISATION: set(),
     DelegationKind.CIVIL_SOCIETY: set(),
     DelegationKind.INDUSTRY: set(),
-    DelegationKind.SECRETARIAT: {"secretariat", "state", "state_party"},
+    # The Secretariat runs the informal advisory group and reads its restricted part.
+    DelegationKind.SECRETARIAT: {
+        "secretariat", "state", "state_party", "advisory", "advisory_states"
+    },
 }
 
 

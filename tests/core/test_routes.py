@@ -51,6 +51,14 @@ PUBLIC_ENDPOINTS = {
     # the address stands for the person, what they may see is worked out at each fetch, and a
     # revoked or unknown token answers 404 (meetings/views.py).
     "meetings.feed",
+    # National reports to cabinet or parliament: each list, page and file shows only what the
+    # reader may see (a report its State made public to everyone, the others to their
+    # audience; consultations/report_views.py).
+    "consultations.national_reports",
+    "consultations.national_reports_state",
+    "consultations.national_reports_year",
+    "consultations.national_report",
+    "consultations.national_report_download",
 }
 
 

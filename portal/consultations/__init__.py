@@ -1,0 +1,2 @@
+"""Intersessional work: informal consultations, the informal advisory group and national
+reports to cabinet or parliament."""
