@@ -264,6 +264,9 @@ NUMBER_READERS = {
     ("search.results", "page"): 400,
     ("meetings.index", "page"): 404,
     ("meetings.index", "cycle"): 400,
+    ("consultations.national_reports", "year"): 400,
+    ("consultations.national_reports_state", "year"): 400,
+    ("consultations.national_reports_year", "year"): 400,
 }
 #: The demo accounts each test signs in as; the Mexican delegate and point of contact take part
 #: in the demo channel.
