@@ -1,0 +1,102 @@
+"""The OpenAPI 3.1 document, written by flask-smorest from the API's views and schemas, served
+at /api/v1/openapi.json, and a readable page of it at /api/v1/docs (rendered on the server from
+the same document: no script from elsewhere)."""
+
+from flask import Blueprint, current_app, jsonify, render_template
+from flask_smorest import Api as SmorestApi
+
+from portal.access import public
+from portal.extensions import csrf
+
+docs_bp = Blueprint("api_docs", __name__, url_prefix="/api/v1")
+
+
+class Api(SmorestApi):
+    """flask-smorest's Api without its own error handlers: the portal's handlers answer every
+    error, as JSON under /api/v1/ (portal/api/errors.py) and as a page elsewhere."""
+
+    def _register_error_handlers(self):
+        pass
+
+
+api = Api()
+
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def document():
+    return current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()
+
+
+@docs_bp.route("/openapi.json")
+@public
+def openapi_json():
+    """The document describes the API, not its data: anyone may read it."""
+    return jsonify(document())
+
+
+def schema_name(schema):
+    """The name of a schema reference, or its type for an inline schema."""
+    if not schema:
+        return ""
+    if "$ref" in schema:
+        return schema["$ref"].rsplit("/", 1)[-1]
+    if schema.get("type") == "array":
+        return f"[{schema_name(schema.get('items', {}))}]"
+    return schema.get("type", "")
+
+
+@docs_bp.route("/docs")
+@public
+def openapi_page():
+    spec = document()
+    operations = []
+    for path, item in spec.get("paths", {}).items():
+        for method in METHODS:
+            operation = item.get(method)
+            if operation is None:
+                continue
+            body = operation.get("requestBody", {}).get("content", {})
+            operations.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": operation.get("summary", ""),
+                    "description": operation.get("description", ""),
+                    "parameters": operation.get("parameters", []) + item.get("parameters", []),
+                    "body": schema_name(next(iter(body.values()), {}).get("schema")),
+                    "responses": [
+                        (
+                            code,
+                            answer.get("description", ""),
+                            schema_name(
+                                next(iter(answer.get("content", {}).values()), {}).get("schema")
+                            ),
+                        )
+                        for code, answer in operation.get("responses", {}).items()
+                    ],
+                }
+            )
+    return render_template(
+        "api/openapi_page.html",
+        spec=spec,
+        operations=operations,
+        schemas=spec.get("components", {}).get("schemas", {}),
+    )
+
+
+def register(app):
+    """Bind the API, its document, its page, its JSON errors and its request hooks."""
+    from portal.api import auth, errors
+    from portal.api.views import bp
+    from portal.core.errors import register_renderer
+    from portal.extensions import limiter
+
+    api.init_app(app)
+    csrf.exempt(bp)
+    limiter.limit(auth.throttle_limit, key_func=auth.throttle_key)(bp)
+    bp.before_request(auth.authorise)
+    bp.after_request(auth.audit)
+    api.register_blueprint(bp)
+    app.register_blueprint(docs_bp)
+    register_renderer(app, auth.API_PREFIX, errors.render)
