@@ -138,9 +138,9 @@ def working_group(code):
     if space is None:
         abort(404)
     return atom(
-        external_url("forum.working_group", code=space.code),
+        external_url("forum.space", code=space.code),
         space.display_name,
-        external_url("forum.working_group", code=space.code),
+        external_url("forum.space", code=space.code),
         newest(
             document_entries(readers, Document.working_group_id == space.id)
             + thread_entries(readers, Topic.working_group_id == space.id)

@@ -136,7 +136,7 @@ def document_filters(args):
     return conditions
 
 
-@bp.route("/documents")
+@bp.route("/documents", endpoint="documents")
 class Documents(MethodView):
     @bp.arguments(schemas.DocumentFilterArgs, location="query")
     @bp.response(200, schemas.DocumentPage)
@@ -167,7 +167,7 @@ def load_document(document_id):
     )
 
 
-@bp.route("/documents/<int:document_id>")
+@bp.route("/documents/<int:document_id>", endpoint="document_detail")
 class DocumentDetail(MethodView):
     @bp.response(200, schemas.DocumentDetailSchema)
     def get(self, document_id):
@@ -177,7 +177,7 @@ class DocumentDetail(MethodView):
         return document_out(document, detail=True)
 
 
-@bp.route("/documents/<int:document_id>/files")
+@bp.route("/documents/<int:document_id>/files", endpoint="document_files")
 class DocumentFiles(MethodView):
     @bp.response(200, schemas.FilePage)
     def get(self, document_id):
@@ -188,7 +188,7 @@ class DocumentFiles(MethodView):
         return {"items": [file_out(f) for f in files], "next_cursor": None}
 
 
-@bp.route("/files/<int:file_id>")
+@bp.route("/files/<int:file_id>", endpoint="file_download")
 class FileDownload(MethodView):
     @bp.response(200, content_type="application/octet-stream")
     def get(self, file_id):
@@ -205,7 +205,7 @@ class FileDownload(MethodView):
 # Search -------------------------------------------------------------------------------------
 
 
-@bp.route("/search")
+@bp.route("/search", endpoint="search")
 class Search(MethodView):
     @bp.arguments(schemas.SearchArgs, location="query")
     @bp.response(200, schemas.SearchPage)
@@ -268,11 +268,11 @@ def working_group_out(space):
         "name": space.display_name,
         "parent": space.parent.code if space.parent else None,
         "access_level": str(LEVEL_LABELS[space.access_level]),
-        "url": link("forum.working_group", code=space.code),
+        "url": link("forum.space", code=space.code),
     }
 
 
-@bp.route("/working-groups")
+@bp.route("/working-groups", endpoint="working_groups")
 class WorkingGroups(MethodView):
     @bp.response(200, schemas.WorkingGroupList)
     def get(self):
@@ -297,7 +297,7 @@ def topic_out(topic):
     }
 
 
-@bp.route("/topics")
+@bp.route("/topics", endpoint="topics")
 class Topics(MethodView):
     @bp.arguments(schemas.TopicArgs, location="query")
     @bp.response(200, schemas.TopicPage)
@@ -314,7 +314,7 @@ class Topics(MethodView):
         return {"items": [topic_out(t) for t in rows], "next_cursor": cursor}
 
 
-@bp.route("/topics/<int:topic_id>")
+@bp.route("/topics/<int:topic_id>", endpoint="topic_detail")
 class TopicDetail(MethodView):
     @bp.response(200, schemas.TopicSchema)
     def get(self, topic_id):
@@ -353,7 +353,7 @@ def post_out(post):
     }
 
 
-@bp.route("/topics/<int:topic_id>/threads")
+@bp.route("/topics/<int:topic_id>/threads", endpoint="topic_threads")
 class TopicThreads(MethodView):
     @bp.arguments(schemas.PageArgs, location="query")
     @bp.response(200, schemas.ThreadPage)
@@ -383,7 +383,7 @@ class TopicThreads(MethodView):
         return {"thread": thread_out(thread), "post": post_out(post)}
 
 
-@bp.route("/threads/<int:thread_id>")
+@bp.route("/threads/<int:thread_id>", endpoint="thread_detail")
 class ThreadDetail(MethodView):
     @bp.response(200, schemas.ThreadSchema)
     def get(self, thread_id):
@@ -393,7 +393,7 @@ class ThreadDetail(MethodView):
         return thread_out(thread)
 
 
-@bp.route("/threads/<int:thread_id>/posts")
+@bp.route("/threads/<int:thread_id>/posts", endpoint="thread_posts")
 class ThreadPosts(MethodView):
     @bp.arguments(schemas.PageArgs, location="query")
     @bp.response(200, schemas.PostPage)
@@ -465,7 +465,7 @@ def agenda_item_out(item):
     }
 
 
-@bp.route("/meetings")
+@bp.route("/meetings", endpoint="meetings")
 class Meetings(MethodView):
     @bp.arguments(schemas.MeetingArgs, location="query")
     @bp.response(200, schemas.MeetingPage)
@@ -480,7 +480,7 @@ class Meetings(MethodView):
         return {"items": [meeting_out(m) for m in rows], "next_cursor": cursor}
 
 
-@bp.route("/meetings/<int:meeting_id>")
+@bp.route("/meetings/<int:meeting_id>", endpoint="meeting_detail")
 class MeetingDetail(MethodView):
     @bp.response(200, schemas.MeetingDetailSchema)
     def get(self, meeting_id):
@@ -512,7 +512,7 @@ def notification_out(notification, subject):
     }
 
 
-@bp.route("/notifications")
+@bp.route("/notifications", endpoint="notifications")
 class Notifications(MethodView):
     @bp.arguments(schemas.NotificationArgs, location="query")
     @bp.response(200, schemas.NotificationPage)
@@ -531,7 +531,7 @@ class Notifications(MethodView):
         return {"items": items, "next_cursor": cursor}
 
 
-@bp.route("/notifications/<int:notification_id>/read")
+@bp.route("/notifications/<int:notification_id>/read", endpoint="notification_read")
 class NotificationRead(MethodView):
     @bp.response(200, schemas.NotificationSchema)
     def post(self, notification_id):
