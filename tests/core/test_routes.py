@@ -33,6 +33,14 @@ PUBLIC_ENDPOINTS = {
     # the address stands for the person, what they may see is worked out at each fetch, and a
     # revoked or unknown token answers 404 (meetings/views.py).
     "meetings.feed",
+    # The API's OpenAPI document and its readable page describe the API, not its data.
+    "api_docs.openapi_json",
+    "api_docs.openapi_page",
+    # Atom feeds: public items to anyone; with a person's feed key, what that person may read
+    # now, restricted items by title and link only; a revoked key answers 404 (api/feeds.py).
+    "feeds.working_group",
+    "feeds.topic",
+    "feeds.document_type",
 }
 
 
@@ -65,7 +73,7 @@ def test_public_endpoints_are_exactly_the_listed_ones(app):
 def test_anonymous_visitors_are_sent_to_sign_in_everywhere_else(app, client):
     checked = 0
     for endpoint, path, method in concrete_urls(app):
-        if endpoint in PUBLIC_ENDPOINTS:
+        if endpoint in PUBLIC_ENDPOINTS or endpoint.startswith("api."):
             continue
         response = client.open(path, method=method)
         checked += 1
@@ -116,3 +124,49 @@ def test_secretariat_reaches_every_secretariat_page(app, client, make, sign_in):
         "/accounts/users",
     ]:
         assert client.get(path).status_code == 200, path
+
+
+def api_urls(app):
+    return [(e, p, m) for e, p, m in concrete_urls(app) if e.startswith("api.")]
+
+
+def test_every_api_endpoint_refuses_without_a_valid_token_or_session(app, client, make):
+    from portal.api import services
+    from portal.core.models import now_utc
+    from portal.extensions import db
+
+    person = make.user()
+    revoked = services.issue_api_token(person, "revoked", "write", 30)
+    services.revoke(revoked[0], person)
+    expired = services.issue_api_token(person, "expired", "write", 30)
+    expired[0].expires_at = now_utc()
+    db.session.commit()
+    attempts = {
+        "none": {},
+        "unknown": {"Authorization": "Bearer att_" + "x" * 43},
+        "revoked": {"Authorization": f"Bearer {revoked[1]}"},
+        "expired": {"Authorization": f"Bearer {expired[1]}"},
+        "other scheme": {"Authorization": "Basic dXNlcjpwYXNz"},
+    }
+    urls = api_urls(app)
+    assert len(urls) >= 15
+    for endpoint, path, method in urls:
+        for name, headers in attempts.items():
+            response = client.open(path, method=method, headers=headers, json={})
+            assert response.status_code == 401, (endpoint, method, name, response.status_code)
+            assert response.is_json and response.get_json()["code"] == 401
+
+
+def test_a_read_only_token_is_refused_every_api_write(app, client, make):
+    from portal.api import services
+    from portal.extensions import db
+
+    secret = services.issue_api_token(make.user(), "reader", "read", 30)[1]
+    db.session.commit()
+    writes = [(e, p, m) for e, p, m in api_urls(app) if m not in ("GET", "HEAD")]
+    assert writes
+    for endpoint, path, method in writes:
+        response = client.open(
+            path, method=method, headers={"Authorization": f"Bearer {secret}"}, json={}
+        )
+        assert response.status_code == 403, (endpoint, method, response.status_code)
