@@ -48,6 +48,8 @@ def render(error):
     if code != 500 and getattr(error, "description", None):
         own = type(error).description
         description = error.description if error.description != own else None
+    if data.get("message"):
+        description = str(data["message"])
     if code == 400 and type(error).__name__ == "CSRFError":
         description = "The CSRF token is missing or wrong: send it in the X-CSRFToken header."
     if code == 429:

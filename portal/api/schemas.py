@@ -245,3 +245,37 @@ class NotificationSchema(ma.Schema):
 
 class NotificationPage(Page):
     items = fields.List(fields.Nested(NotificationSchema))
+
+
+class VersionSchema(ma.Schema):
+    id = fields.Integer()
+    number = fields.Integer(allow_none=True, metadata={"description": "Null for the draft."})
+    status = fields.String()
+    receipt = fields.String(allow_none=True)
+    export_url = fields.String(metadata={"description": "The version as JSON."})
+
+
+class ReportSchema(ma.Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    year = fields.Integer(allow_none=True)
+    title = fields.String()
+    due_on = fields.Date(allow_none=True)
+    draft = fields.Nested(VersionSchema, allow_none=True)
+    latest = fields.Nested(VersionSchema, allow_none=True, metadata={"description": "The latest submitted version."})
+
+
+class ReportList(ma.Schema):
+    items = fields.List(fields.Nested(ReportSchema))
+
+
+class ReportContent(ma.Schema):
+    """A report's content in the portal's JSON format (the same as the JSON file download
+    and import; see /reporting/formats)."""
+
+    class Meta:
+        unknown = ma.INCLUDE
+
+
+class ImportAnswer(ma.Schema):
+    report = fields.Nested(ReportSchema)

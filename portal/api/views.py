@@ -1,12 +1,15 @@
 """The JSON API v1: documents, search, working groups, topics, threads and posts, meetings and
-their agendas, notifications. Every view is thin: it loads through `visible()` (404 for what
+their agendas, notifications, the delegation's own reports (export as JSON, import a draft). Every view is thin: it loads through `visible()` (404 for what
 the caller may not read), `require()`s its action, calls the domain's service, commits once.
 """
 
-from flask import abort
+from datetime import date
+
+from flask import abort, current_app
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
+from flask_smorest import abort as smorest_abort
 from sqlalchemy import extract, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -14,6 +17,7 @@ from portal.access import LEVEL_LABELS, can, is_visible, principals, require, vi
 from portal.accounts.models import Delegation
 from portal.api import schemas
 from portal.api.pagination import page
+from portal.core.audit import record
 from portal.core.files import send_stored
 from portal.core.mail import external_url
 from portal.extensions import db
@@ -31,6 +35,10 @@ from portal.notifications.views import (
     subjects_of,
     what_happened,
 )
+from portal.reporting import formats as report_formats
+from portal.reporting import services as reporting
+from portal.reporting.models import Report, Source
+from portal.reporting.views import load_draft, load_version
 from portal.search.engine import ADAPTERS, get_index
 from search_index import QueryError
 
@@ -541,3 +549,100 @@ class NotificationRead(MethodView):
         db.session.commit()
         subject = subjects_of([notification])[(notification.subject_type, notification.subject_id)]
         return notification_out(notification, subject)
+
+
+# Reports of the caller's delegation ---------------------------------------------------------
+
+
+def version_out(version):
+    if version is None:
+        return None
+    return {
+        "id": version.id,
+        "number": version.number,
+        "status": version.status,
+        "receipt": version.receipt,
+        "export_url": link("api.report_version", version_id=version.id),
+    }
+
+
+def report_out(report):
+    return {
+        "id": report.id,
+        "kind": report.kind,
+        "year": report.year,
+        "title": str(report.title),
+        "due_on": report.due_on,
+        "draft": version_out(report.draft),
+        "latest": version_out(report.latest),
+    }
+
+
+@bp.route("/reports", endpoint="reports")
+class Reports(MethodView):
+    @bp.response(200, schemas.ReportList)
+    def get(self):
+        """The reports of the caller's delegation, with their draft and latest version."""
+        require("report_list_own")
+        reports = db.session.scalars(
+            select(Report)
+            .where(Report.delegation_id == current_user.delegation_id)
+            .options(selectinload(Report.versions))
+            .order_by(Report.kind, Report.year.desc(), Report.id)
+        ).all()
+        return {"items": [report_out(r) for r in reports]}
+
+
+@bp.route("/report-versions/<int:version_id>", endpoint="report_version")
+class ReportVersionExport(MethodView):
+    @bp.response(
+        200,
+        content_type="application/json",
+        description="The report in the portal's JSON format (as the JSON download).",
+    )
+    def get(self, version_id):
+        """A version's content as JSON: a draft for its own delegation, a submitted version
+        for whoever may read it, as on its page."""
+        version = load_version(version_id)
+        return current_app.response_class(
+            report_formats.export(version.content, "json"), mimetype="application/json"
+        )
+
+
+def problem_out(problem):
+    """Where a problem is (sheet, row, column, as in a file) and what it is."""
+    return {
+        "sheet": problem.sheet,
+        "row": problem.row,
+        "column": problem.column,
+        "message": str(problem.message),
+    }
+
+
+@bp.route("/reports/<int:report_id>/draft", endpoint="report_draft")
+class ReportDraftImport(MethodView):
+    @bp.arguments(schemas.ReportContent)
+    @bp.response(200, schemas.ImportAnswer)
+    def put(self, content, report_id):
+        """Replace the content of the report's draft by a report in the JSON format, or change
+        nothing and answer every problem found (422)."""
+        version = load_draft(report_id)
+        require("draft_import", version, hide=True)
+        data = current_app.json.dumps(content).encode()
+        try:
+            fmt, loaded = report_formats.load(data, "report.json", version.report, date.today())
+            reporting.save_draft(version, loaded, me(), Source.FILE, "api.json")
+        except report_formats.ImportProblems as error:
+            db.session.rollback()
+            problems = [problem_out(problem) for problem in error.problems]
+            smorest_abort(
+                422,
+                message="The report has problems: nothing was changed.",
+                errors={"problems": problems},
+            )
+        except reporting.ReportingError as error:
+            db.session.rollback()
+            abort(422, description=str(error.message))
+        record("report.import", version.report, version_id=version.id, format=fmt, file="api.json")
+        db.session.commit()
+        return {"report": report_out(version.report)}
