@@ -39,7 +39,8 @@ from portal.reporting import formats as report_formats
 from portal.reporting import services as reporting
 from portal.reporting.models import Report, Source
 from portal.reporting.views import load_draft, load_version
-from portal.search.engine import ADAPTERS, get_index
+from portal.search.engine import get_index
+from portal.search.views import rechecked
 from search_index import QueryError
 
 bp = Blueprint(
@@ -245,10 +246,8 @@ class Search(MethodView):
         except ValueError as error:
             abort(400, description=str(error))
         items = []
-        for hit in found.hits:
-            row = ADAPTERS[hit.kind].rows([hit.id]).get(hit.id)
-            if row is None or not is_visible(row, current_user):
-                continue
+        for result in rechecked(found.hits):
+            hit, row = result.hit, result.row
             title = row.title if hit.kind == "document" else row.thread.title
             argument = "document_id" if hit.kind == "document" else "post_id"
             items.append(
