@@ -104,6 +104,7 @@ class Config:
     API_TITLE = "ATT information exchange portal API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.1.0"
+    API_SPEC_OPTIONS = {"security": [{"token": []}, {"session": []}]}
 
     #: `smtp` sends email; `files` (the development default) writes each message to
     #: `instance/mail/` as an .eml file and logs it, so the sign-up flow works without a server.

@@ -77,7 +77,9 @@ def atom(feed_id, title, link, entries):
         item.updated(utc(updated))
         if summary:
             item.summary(summary)
-    response = current_app.response_class(feed.atom_str(pretty=True), mimetype="application/atom+xml")
+    response = current_app.response_class(
+        feed.atom_str(pretty=True), mimetype="application/atom+xml"
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

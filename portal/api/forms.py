@@ -15,7 +15,9 @@ class TokenForm(FlaskForm):
         _l("What it may do"),
         choices=[
             SelectChoice("read", _l("Read only")),
-            SelectChoice("write", _l("Read and write (reply, start threads, mark notifications read)")),
+            SelectChoice(
+                "write", _l("Read and write (reply, start threads, mark notifications read)")
+            ),
         ],
         default="read",
     )

@@ -46,10 +46,21 @@ def schema_name(schema):
     return schema.get("type", "")
 
 
+def ref_name(item):
+    return item.get("$ref", "").rsplit("/", 1)[-1]
+
+
+def answer_of(code, answer):
+    """(status, description, schema name) of a response, its reference resolved."""
+    content = next(iter(answer.get("content", {}).values()), {})
+    return code, answer.get("description", ""), schema_name(content.get("schema"))
+
+
 @docs_bp.route("/docs")
 @public
 def openapi_page():
     spec = document()
+    shared = spec.get("components", {}).get("responses", {})
     operations = []
     for path, item in spec.get("paths", {}).items():
         for method in METHODS:
@@ -66,13 +77,7 @@ def openapi_page():
                     "parameters": operation.get("parameters", []) + item.get("parameters", []),
                     "body": schema_name(next(iter(body.values()), {}).get("schema")),
                     "responses": [
-                        (
-                            code,
-                            answer.get("description", ""),
-                            schema_name(
-                                next(iter(answer.get("content", {}).values()), {}).get("schema")
-                            ),
-                        )
+                        answer_of(code, shared.get(ref_name(answer), answer))
                         for code, answer in operation.get("responses", {}).items()
                     ],
                 }
@@ -93,6 +98,18 @@ def register(app):
     from portal.extensions import limiter
 
     api.init_app(app)
+    api.spec.components.security_scheme(
+        "token", {"type": "http", "scheme": "bearer", "description": "A personal access token."}
+    )
+    api.spec.components.security_scheme(
+        "session",
+        {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": app.config.get("SESSION_COOKIE_NAME", "session"),
+            "description": "The signed-in browser; writes also need the X-CSRFToken header.",
+        },
+    )
     csrf.exempt(bp)
     limiter.limit(auth.throttle_limit, key_func=auth.throttle_key)(bp)
     bp.before_request(auth.authorise)

@@ -11,6 +11,8 @@ from sqlalchemy import tuple_
 
 from portal.extensions import db
 
+BAD_CURSOR = "The cursor is not one this API gave: start again without it."
+
 
 def encode(values):
     plain = [v.isoformat() if isinstance(v, (date, datetime)) else v for v in values]
@@ -35,7 +37,7 @@ def decode(cursor, columns):
             values.append(value)
         return values
     except (ValueError, TypeError, UnicodeDecodeError, json.JSONDecodeError):
-        abort(400, description="The cursor is not one this API gave: start again without it.")
+        abort(400, description=BAD_CURSOR)
 
 
 def page(query, columns, cursor, limit, descending=True):

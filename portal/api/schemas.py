@@ -52,7 +52,8 @@ class SearchArgs(PageArgs):
 
 class Page(ma.Schema):
     next_cursor = fields.String(
-        allow_none=True, metadata={"description": "Pass as `cursor` for the next page; null at the end."}
+        allow_none=True,
+        metadata={"description": "Pass as `cursor` for the next page; null at the end."},
     )
 
 
@@ -262,7 +263,9 @@ class ReportSchema(ma.Schema):
     title = fields.String()
     due_on = fields.Date(allow_none=True)
     draft = fields.Nested(VersionSchema, allow_none=True)
-    latest = fields.Nested(VersionSchema, allow_none=True, metadata={"description": "The latest submitted version."})
+    latest = fields.Nested(
+        VersionSchema, allow_none=True, metadata={"description": "The latest submitted version."}
+    )
 
 
 class ReportList(ma.Schema):

@@ -1,6 +1,7 @@
 """The JSON API v1: documents, search, working groups, topics, threads and posts, meetings and
-their agendas, notifications, the delegation's own reports (export as JSON, import a draft). Every view is thin: it loads through `visible()` (404 for what
-the caller may not read), `require()`s its action, calls the domain's service, commits once.
+their agendas, notifications, and the delegation's own reports (a version as JSON, a draft
+imported from JSON). Every view is thin: it loads through `visible()` (404 for what the caller
+may not read), `require()`s its action, calls the domain's service, commits once.
 """
 
 from datetime import date
@@ -16,7 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.access import LEVEL_LABELS, can, is_visible, principals, require, visible
 from portal.accounts.models import Delegation
 from portal.api import schemas
-from portal.api.pagination import page
+from portal.api.pagination import BAD_CURSOR, page
 from portal.core.audit import record
 from portal.core.files import send_stored
 from portal.core.mail import external_url
@@ -229,7 +230,7 @@ class Search(MethodView):
         number = 1
         if args["cursor"]:
             if not args["cursor"].isdigit() or not 1 <= int(args["cursor"]) <= 500:
-                abort(400, description="The cursor is not one this API gave: start again without it.")
+                abort(400, description=BAD_CURSOR)
             number = int(args["cursor"])
         try:
             found = get_index().search(
@@ -242,7 +243,9 @@ class Search(MethodView):
                 facets=False,
             )
         except QueryError as error:
-            abort(400, description=f"The search cannot be read ({error.code}) near {error.value!r}.")
+            abort(
+                400, description=f"The search cannot be read ({error.code}) near {error.value!r}."
+            )
         except ValueError as error:
             abort(400, description=str(error))
         items = []
@@ -383,7 +386,9 @@ class TopicThreads(MethodView):
         topic = load_visible(Topic, Topic.id == topic_id)
         require("thread_create", topic)
         try:
-            thread, post = forum.create_thread(topic, me(), data["kind"], data["title"], data["body"])
+            thread, post = forum.create_thread(
+                topic, me(), data["kind"], data["title"], data["body"]
+            )
         except forum.ForumError as error:
             abort(422, description=str(error))
         db.session.commit()
