@@ -6,7 +6,6 @@ from flask import Blueprint, current_app, jsonify, render_template
 from flask_smorest import Api as SmorestApi
 
 from portal.access import public
-from portal.extensions import csrf
 
 docs_bp = Blueprint("api_docs", __name__, url_prefix="/api/v1")
 
@@ -18,8 +17,6 @@ class Api(SmorestApi):
     def _register_error_handlers(self):
         pass
 
-
-api = Api()
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -95,9 +92,8 @@ def register(app):
     from portal.api import auth, errors
     from portal.api.views import bp
     from portal.core.errors import register_renderer
-    from portal.extensions import limiter
 
-    api.init_app(app)
+    api = Api(app)
     api.spec.components.security_scheme(
         "token", {"type": "http", "scheme": "bearer", "description": "A personal access token."}
     )
@@ -110,10 +106,6 @@ def register(app):
             "description": "The signed-in browser; writes also need the X-CSRFToken header.",
         },
     )
-    csrf.exempt(bp)
-    limiter.limit(auth.throttle_limit, key_func=auth.throttle_key)(bp)
-    bp.before_request(auth.authorise)
-    bp.after_request(auth.audit)
     api.register_blueprint(bp)
     app.register_blueprint(docs_bp)
     register_renderer(app, auth.API_PREFIX, errors.render)

@@ -16,12 +16,12 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.access import LEVEL_LABELS, can, is_visible, principals, require, visible
 from portal.accounts.models import Delegation
-from portal.api import schemas
+from portal.api import auth, schemas
 from portal.api.pagination import BAD_CURSOR, page
 from portal.core.audit import record
 from portal.core.files import send_stored
 from portal.core.mail import external_url
-from portal.extensions import db
+from portal.extensions import csrf, db, limiter
 from portal.forum import services as forum
 from portal.forum.models import Post, Thread, Topic, WorkingGroup
 from portal.library import services as library
@@ -50,6 +50,12 @@ bp = Blueprint(
     url_prefix="/api/v1",
     description="The portal's items, as the signed-in person or the token's owner may see them.",
 )
+
+# Token-authenticated requests carry no CSRF token; `auth.authorise` asks it of session writes.
+csrf.exempt(bp)
+limiter.limit(auth.throttle_limit, key_func=auth.throttle_key)(bp)
+bp.before_request(auth.authorise)
+bp.after_request(auth.audit)
 
 #: The kinds of item the API's search returns.
 SEARCH_KINDS = {"document": "library.document_detail", "post": "forum.post_link"}

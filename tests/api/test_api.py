@@ -224,3 +224,14 @@ def test_a_suspended_persons_token_stops_working(client, make, token_for):
     person.status = "suspended"
     db.session.commit()
     assert client.get("/api/v1/documents", headers=headers).status_code == 401
+
+
+def test_a_body_above_the_limit_is_a_json_413(app, client, make, forum, token_for):
+    thread = forum.thread(forum.topic(forum.space()))
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    answer = client.post(
+        f"/api/v1/threads/{thread.id}/posts",
+        json={"body": "x" * 5000},
+        headers=bearer(token_for(make.user(), scope="write")),
+    )
+    assert answer.status_code == 413 and answer.get_json()["code"] == 413
