@@ -246,7 +246,17 @@ def render(run_list):
         ]
         for label, (sql, ms) in run["figures"].items():
             lines.append(f"| {label} | {sql} | {ms} |")
-        lines.append("")
+        figures = run["figures"]
+        few, many = figures["documents, 10 per page"], figures["documents, 100 per page"]
+        thread = figures["thread page (20 posts), for comparison"]
+        lines += [
+            "",
+            f"- Statements: {few[0]} for 10 documents, {many[0]} for 100: "
+            + ("met." if few[0] == many[0] else "**not met**."),
+            f"- Time: 100 documents in {many[1]} ms, the thread page in {thread[1]} ms: "
+            + ("met." if many[1] <= thread[1] else "**not met** on this run."),
+            "",
+        ]
     return "\n".join(lines)
 
 
