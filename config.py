@@ -131,6 +131,16 @@ class Config:
         "PORTAL_SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"
     )
     PORTAL_FORM_LIMIT = os.environ.get("PORTAL_FORM_LIMIT", "10 per hour")
+    #: Requests to the JSON API per token (or signed-in person).
+    PORTAL_API_LIMIT = os.environ.get("PORTAL_API_LIMIT", "300 per 5 minutes")
+    #: Fetches of one feed address.
+    PORTAL_FEED_LIMIT = os.environ.get("PORTAL_FEED_LIMIT", "60 per hour")
+
+    #: The OpenAPI document of the JSON API (flask-smorest).
+    API_TITLE = "ATT information exchange portal API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.1.0"
+    API_SPEC_OPTIONS = {"security": [{"token": []}, {"session": []}]}
 
     #: `smtp` sends email; `files` (the development default) writes each message to
     #: `instance/mail/` as an .eml file and logs it, so the sign-up flow works without a server.

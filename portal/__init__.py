@@ -23,6 +23,7 @@ def create_app(config_class=None):
     register_extensions(app)
     register_converters(app)
     register_blueprints(app)
+    register_api(app)
     register_search(app)
     register_request_hooks(app)
     register_errorhandlers(app)
@@ -83,6 +84,17 @@ def register_blueprints(app):
     app.register_blueprint(consultations_bp, url_prefix="/consultations")
 
 
+def register_api(app):
+    """The JSON API v1 with its OpenAPI document, and the Atom feeds."""
+    from portal.api.feeds import bp as feeds_bp
+    from portal.api.openapi import register
+    from portal.api.token_views import bp as tokens_bp
+
+    register(app)
+    app.register_blueprint(feeds_bp, url_prefix="/feeds")
+    app.register_blueprint(tokens_bp, url_prefix="/account/tokens")
+
+
 def register_search(app):
     """The kinds of item the search index holds, each with its adapter."""
     from portal.channels.search import CASE_ADAPTER as channel_case_adapter
@@ -105,10 +117,13 @@ def register_search(app):
 
 def register_request_hooks(app):
     from portal.access import enforce_sign_in
+    from portal.api.auth import authenticate
     from portal.core.jobs import run_inline_after_request
     from portal.core.security import refuse_control_characters, set_security_headers
 
     app.before_request(refuse_control_characters)
+    # A token's person is the current user of an API request before the sign-in check.
+    app.before_request(authenticate)
     app.before_request(enforce_sign_in)
     app.after_request(set_security_headers)
     app.after_request(run_inline_after_request)

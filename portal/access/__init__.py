@@ -286,6 +286,9 @@ def enforce_sign_in():
     """Before every request: send visitors who are not signed in to the sign-in page."""
     if is_public_endpoint(request.endpoint) or current_user.is_authenticated:
         return None
+    if request.blueprint == "api":
+        # A program, not a person: no sign-in page to go to (portal/api/auth.py).
+        abort(401)
     if request.method == "GET":
         return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
     return redirect(url_for("auth.sign_in"))

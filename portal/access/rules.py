@@ -215,6 +215,8 @@ RULES = {
     # A person's own notifications and subscriptions (portal/notifications)
     "notification_open": lambda user, notification: notification.user_id == user.id,
     "subscription_manage": lambda user, subscription: subscription.user_id == user.id,
+    # A person's own access tokens for the API and feeds (portal/api)
+    "token_manage": lambda user, token=None: token is None or token.user_id == user.id,
     # Secretariat administration (portal/admin)
     "admin_access": is_secretariat,
     "group_manage": is_secretariat,

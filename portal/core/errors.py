@@ -4,7 +4,7 @@ import logging
 import socket
 import time
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
@@ -73,8 +73,25 @@ def render_error(code, message=None):
     )
 
 
+def renderer_for_request():
+    """The error renderer a package registered for this request's path (the JSON API answers
+    errors as JSON), or None for a page."""
+    for prefix, render in current_app.extensions.get("portal_error_renderers", ()):
+        if request.path == prefix or request.path.startswith(prefix + "/"):
+            return render
+    return None
+
+
+def register_renderer(app, prefix, render):
+    """Errors of requests under `prefix` are answered by `render(error)`."""
+    app.extensions.setdefault("portal_error_renderers", []).append((prefix, render))
+
+
 def handle_http_exception(error):
     """An HTTP error keeps its status; one without a page of its own reads like a 400 or 500."""
+    render = renderer_for_request()
+    if render is not None:
+        return render(error)
     if error.code in MESSAGES:
         return render_error(error.code)
     title, message = MESSAGES[400 if error.code < 500 else 500]
@@ -123,6 +140,9 @@ def discard_unread_body():
 
 
 def handle_csrf_error(error):
+    render = renderer_for_request()
+    if render is not None:
+        return render(error)
     return render_error(
         400,
         _l(
@@ -138,6 +158,9 @@ def handle_unexpected(error):
     from portal.extensions import db
 
     db.session.rollback()
+    render = renderer_for_request()
+    if render is not None:
+        return render(InternalServerError())
     return render_error(500)
 
 

@@ -96,6 +96,18 @@ def owned_by(kind):
     return build
 
 
+def token_target(make, actor, home, where):
+    """None (the tokens page itself), or an API token of the actor ("self") or of another."""
+    if where == "-":
+        return None
+    from portal.api import services
+
+    owner = actor if where == "self" and actor.is_authenticated else make.user()
+    token, _secret = services.issue_api_token(owner, "test", "read", 30)
+    db.session.commit()
+    return token
+
+
 #: action -> (how to build its target, {where: roles allowed}). Every action of RULES is here.
 MATRIX = {
     "access_request_list": (no_target, {"-": MANAGERS}),
@@ -129,6 +141,7 @@ MATRIX = {
     ),
     "notification_open": (owned_by("notification"), {"self": ACTIVE, "other": NOBODY}),
     "subscription_manage": (owned_by("subscription"), {"self": ACTIVE, "other": NOBODY}),
+    "token_manage": (token_target, {"-": ACTIVE, "self": ACTIVE, "other": NOBODY}),
     "admin_access": (no_target, {"-": SECRETARIAT}),
     "group_manage": (no_target, {"-": SECRETARIAT}),
     "audit_view": (no_target, {"-": SECRETARIAT}),

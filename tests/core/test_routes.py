@@ -59,6 +59,14 @@ PUBLIC_ENDPOINTS = {
     "consultations.national_reports_year",
     "consultations.national_report",
     "consultations.national_report_download",
+    # The API's OpenAPI document and its readable page describe the API, not its data.
+    "api_docs.openapi_json",
+    "api_docs.openapi_page",
+    # Atom feeds: public items to anyone; with a person's feed key, what that person may read
+    # now, restricted items by title and link only; a revoked key answers 404 (api/feeds.py).
+    "feeds.working_group",
+    "feeds.topic",
+    "feeds.document_type",
 }
 
 
@@ -91,7 +99,7 @@ def test_public_endpoints_are_exactly_the_listed_ones(app):
 def test_anonymous_visitors_are_sent_to_sign_in_everywhere_else(app, client):
     checked = 0
     for endpoint, path, method in concrete_urls(app):
-        if endpoint in PUBLIC_ENDPOINTS:
+        if endpoint in PUBLIC_ENDPOINTS or endpoint.startswith("api."):
             continue
         response = client.open(path, method=method)
         checked += 1
@@ -211,6 +219,10 @@ def test_a_huge_id_answers_404_on_every_route(readers, endpoint, method, rule):
     for role, http in readers.items():
         for number in HUGE_NUMBERS:
             response = http.open(fill(rule, number), method=method)
+            if endpoint.startswith("api."):
+                # The API answers in JSON, its refusals included.
+                assert response.status_code == 404 and response.is_json, (role, number)
+                continue
             assert_readable_refusal(response, 404)
             assert "Page not found" in response.get_data(as_text=True), (role, number)
 
@@ -397,3 +409,49 @@ def test_views_read_numbers_through_the_bounded_helpers():
         if unbounded.search(line) and path.name != "bounds.py"
     ]
     assert offenders == []
+
+
+def api_urls(app):
+    return [(e, p, m) for e, p, m in concrete_urls(app) if e.startswith("api.")]
+
+
+def test_every_api_endpoint_refuses_without_a_valid_token_or_session(app, client, make):
+    from portal.api import services
+    from portal.core.models import now_utc
+    from portal.extensions import db
+
+    person = make.user()
+    revoked = services.issue_api_token(person, "revoked", "write", 30)
+    services.revoke(revoked[0], person)
+    expired = services.issue_api_token(person, "expired", "write", 30)
+    expired[0].expires_at = now_utc()
+    db.session.commit()
+    attempts = {
+        "none": {},
+        "unknown": {"Authorization": "Bearer att_" + "x" * 43},
+        "revoked": {"Authorization": f"Bearer {revoked[1]}"},
+        "expired": {"Authorization": f"Bearer {expired[1]}"},
+        "other scheme": {"Authorization": "Basic dXNlcjpwYXNz"},
+    }
+    urls = api_urls(app)
+    assert len(urls) >= 15
+    for endpoint, path, method in urls:
+        for name, headers in attempts.items():
+            response = client.open(path, method=method, headers=headers, json={})
+            assert response.status_code == 401, (endpoint, method, name, response.status_code)
+            assert response.is_json and response.get_json()["code"] == 401
+
+
+def test_a_read_only_token_is_refused_every_api_write(app, client, make):
+    from portal.api import services
+    from portal.extensions import db
+
+    secret = services.issue_api_token(make.user(), "reader", "read", 30)[1]
+    db.session.commit()
+    writes = [(e, p, m) for e, p, m in api_urls(app) if m not in ("GET", "HEAD")]
+    assert writes
+    for endpoint, path, method in writes:
+        response = client.open(
+            path, method=method, headers={"Authorization": f"Bearer {secret}"}, json={}
+        )
+        assert response.status_code == 403, (endpoint, method, response.status_code)
