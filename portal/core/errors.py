@@ -4,7 +4,7 @@ import logging
 import socket
 import time
 
-from flask import current_app, render_template, request
+from flask import current_app, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
@@ -104,8 +104,10 @@ def handle_too_large(error):
     """The 413 page, sent once the client has finished sending (or paused), on a connection
     that then closes: what is left of the body must not be read as a next request."""
     discard_unread_body()
-    response = render_error(413)
-    return response[0], 413, {"Connection": "close"}
+    render = renderer_for_request()
+    response = make_response(render(error) if render is not None else render_error(413))
+    response.headers["Connection"] = "close"
+    return response
 
 
 def discard_unread_body():
