@@ -99,6 +99,10 @@ WORDING = {
         _l("News of a meeting you follow"),
         _l("News of the meeting “%(title)s”"),
     ),
+    (Reason.REPORTED, None): (
+        _l("A post was reported in a space you moderate"),
+        _l("A post was reported in “%(title)s”"),
+    ),
     (Reason.MODERATION, None): (
         _l("A moderator acted on your post"),
         _l("A moderator acted on your post in “%(title)s”"),

@@ -81,6 +81,8 @@ class Reason(enum.Enum):
     SAVED_SEARCH = "saved_search"
     MODERATION = "moderation"
     MEETING = "meeting"
+    #: A post was reported in a space the person moderates.
+    REPORTED = "reported"
 
 
 def values(enum_class):

@@ -86,6 +86,7 @@ REASON_LABELS = {
     Reason.SAVED_SEARCH: _l("New match for one of your saved searches"),
     Reason.MODERATION: _l("A moderator acted on your post"),
     Reason.MEETING: _l("News of a meeting you follow"),
+    Reason.REPORTED: _l("A post was reported in a space you moderate"),
 }
 #: What a subscription follows, as the subscriptions table names it.
 TARGET_LABELS = {
