@@ -61,8 +61,9 @@ class ContactMessageForm(FlaskForm):
             self.region.errors.append(_l("Choose the regional group to write to."))
             valid = False
         for _language, subject, body in self.language_fields():
-            if bool((subject.data or "").strip()) != bool((body.data or "").strip()):
-                (body if subject.data.strip() else subject).errors.append(
+            has_subject = bool((subject.data or "").strip())
+            if has_subject != bool((body.data or "").strip()):
+                (body if has_subject else subject).errors.append(
                     _l("Give both the subject and the message in this language, or neither.")
                 )
                 valid = False
@@ -72,8 +73,8 @@ class ContactMessageForm(FlaskForm):
         """{language: (subject, body)} of the languages given in full, English first."""
         given = {}
         for language in ("en", *OTHER_LANGUAGES):
-            subject = self[f"subject_{language}"].data.strip()
-            body = self[f"body_{language}"].data.strip()
+            subject = (self[f"subject_{language}"].data or "").strip()
+            body = (self[f"body_{language}"].data or "").strip()
             if subject and body:
                 given[language] = (subject, body)
         return given

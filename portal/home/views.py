@@ -81,11 +81,12 @@ def desk_acknowledge():
     form = AcknowledgeForm()
     if not form.validate_on_submit():
         abort(400)
-    ids = request.form.getlist("version", type=int)
+    given = request.form.getlist("version")
+    ids = {int(value) for value in given if value.isdigit() and len(value) < 10}
     versions = db.session.scalars(
         select(ReportVersion).where(ReportVersion.id.in_(ids)).order_by(ReportVersion.id)
     ).all()
-    if len(versions) != len(set(ids)) or not all(
+    if len(versions) != len(set(given)) or not all(
         can(current_user, "version_acknowledge", version) for version in versions
     ):
         flash(_("One of the reports ticked cannot be acknowledged: nothing was changed."), "error")
