@@ -358,3 +358,23 @@ def test_a_moderator_who_cannot_read_the_post_is_not_told(forum, make, mailbox):
     forum.flag(forum.opening(thread), by=make.user())
     run_due_jobs()
     assert mailbox.to(chair.email) == []
+
+
+def test_reported_posts_are_counted_at_the_levels_the_reader_may_read(
+    forum, make, officer, signed_in
+):
+    """A report at every access level: the Secretariat's desk and navigation count those of
+    the spaces it reads (not a closed group's), as its review queue lists them."""
+    closed = make.group()
+    for level in ("public", "users", "states", "state_parties", "group"):
+        space = forum.space(level, group=closed if level == "group" else None)
+        thread = forum.thread(forum.topic(space), title=f"Reported at level {level}")
+        forum.flag(forum.opening(thread))
+    http = signed_in(officer)
+    desk = http.get("/desk").get_data(as_text=True)
+    assert desk_count(desk, "Reported posts") == 4
+    assert re.search(r"Reported posts <span class=\"count-badge\" aria-hidden=\"true\">4</span>", desk)
+    queue = http.get("/forum/flags").get_data(as_text=True)
+    for level in ("public", "users", "states", "state_parties"):
+        assert f"Reported at level {level}" in queue
+    assert "Reported at level group" not in queue
