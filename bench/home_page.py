@@ -53,6 +53,9 @@ FOLLOWED_EACH = 10
 
 def main():
     options = parse_arguments()
+    if options.busy_machine:
+        harness.QUIET_WAIT_SECONDS = 0
+        harness.ATTEMPTS = 1
     scale = int(os.environ.get("SCALE", "10"))
     run = database.run_in_fresh_folder(
         "bench-home-", options, lambda url, workdir: benchmark(options, scale, url, workdir)
@@ -74,6 +77,11 @@ def parse_arguments():
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--seed", type=int, default=20261125)
+    parser.add_argument(
+        "--busy-machine", action="store_true",
+        help="measure at once, without waiting for other processes to quieten (the figures "
+        "then compare the pages of one run with each other, not with other runs)",
+    )
     database.add_run_arguments(parser)
     return parser.parse_args()
 
