@@ -123,7 +123,6 @@ def discussions(user, since, follows):
     threads = db.session.scalars(
         visible(select(Thread), Thread, user)
         .where(or_(*conditions), Thread.last_post_at > since)
-        .options(joinedload(Thread.topic))
         .order_by(Thread.last_post_at.desc(), Thread.id.desc())
         .limit(LIMIT)
     ).all()
