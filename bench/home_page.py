@@ -8,11 +8,11 @@ Steps: a fresh database gets the project's migrations and the generated forum of
 bench/forum_data.py (20,000 posts per SCALE: 200,000 at SCALE=10), moved forward in time so
 that its last post is an hour old (the home page looks at the last 30 days). The benchmark
 delegate follows 30 places it may read (up to 10 working groups, 10 topics, and the busiest
-threads for the rest), and its previous visit is set 3 days back. gunicorn serves the portal with 2 workers; the benchmark
-signs in through the real form, checks each page, loads it with wrk and counts its SQL
-statements in-process (as bench/forum_pages.py does). Pages: the home page (what is new since
-the last visit), the home page with everything of the last 30 days, and the thread page of
-bench/forum_pages.py's hot thread, the yardstick.
+threads for the rest), and its previous visit is set 3 days back. gunicorn serves the portal
+with 2 workers; the benchmark signs in through the real form, checks each page, loads it
+with wrk and counts its SQL statements in-process (as bench/forum_pages.py does). Pages: the
+home page (what is new since the last visit), the home page with everything of the last 30
+days, and the thread page of bench/forum_pages.py's hot thread, the yardstick.
 
 The aim: the home page runs a fixed number of statements (the same at SCALE=1 and SCALE=10)
 and answers about as fast as the thread page. The figures go to docs/benchmarks.md (section
@@ -206,9 +206,9 @@ def key(run):
 def print_run(run):
     print(f"\n{run['database_version']}, SCALE={run['scale']}: {run['data']['posts']} posts")
     for page, figures in run["pages"].items():
-        print(f"{page:26} {figures['requests_per_s']:8.1f} req/s  p50 {figures['p50_ms']:7.1f} ms"
-              f"  p99 {figures['p99_ms']:7.1f} ms  {figures['queries']:3.0f} queries"
-              f"  SQL {figures['sql_ms']:6.2f} ms")
+        print(f"{page:26} {figures['requests_per_s']:8.1f} req/s"
+              f"  p50 {figures['p50_ms']:7.1f} ms  p99 {figures['p99_ms']:7.1f} ms"
+              f"  {figures['queries']:3.0f} queries  SQL {figures['sql_ms']:6.2f} ms")
 
 
 def render(runs):
@@ -218,9 +218,9 @@ def render(runs):
         "",
         "`bench/home_page.py` builds the forum of `bench/forum_pages.py` (20,000 posts per "
         "SCALE), moved forward so that its last post is an hour old, and has the benchmark "
-        "delegate follow 30 places (working groups, topics and the busiest threads) with a previous "
-        "visit 3 days back. gunicorn (2 sync workers) serves the home page as that delegate, "
-        "since the last visit and over the last 30 days, and the thread page of "
+        "delegate follow 30 places (working groups, topics and the busiest threads) with a "
+        "previous visit 3 days back. gunicorn (2 sync workers) serves the home page as that "
+        "delegate, since the last visit and over the last 30 days, and the thread page of "
         "`bench/forum_pages.py` as the yardstick. *Queries* is the number of SQL statements of "
         "one render, *SQL ms* the time of its SELECTs replayed in-process (median of 7).",
         "",

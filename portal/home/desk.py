@@ -39,7 +39,9 @@ def count(query):
 def access_requests():
     from portal.accounts.models import AccessRequest, RequestStatus
 
-    return count(select(AccessRequest.id).where(AccessRequest.status == RequestStatus.PENDING.value))
+    return count(
+        select(AccessRequest.id).where(AccessRequest.status == RequestStatus.PENDING.value)
+    )
 
 
 def channel_proposals():

@@ -21,6 +21,16 @@ AUDIENCES = [
 OTHER_LANGUAGES = ("ar", "es", "fr", "ru", "zh")
 
 
+def subject_field(label):
+    """The subject of the message in a language other than English (optional)."""
+    return StringField(label, validators=[Optional(), Length(max=SUBJECT_MAX)])
+
+
+def body_field(label):
+    """The text of the message in a language other than English (optional)."""
+    return TextAreaField(label, validators=[Optional(), Length(max=BODY_MAX)])
+
+
 class AcknowledgeForm(FlaskForm):
     """The versions ticked are read from the request (`version`, one per box)."""
 
@@ -41,16 +51,16 @@ class ContactMessageForm(FlaskForm):
     body_en = TextAreaField(
         _l("Message in English"), validators=[DataRequired(), Length(max=BODY_MAX)]
     )
-    subject_ar = StringField(_l("Subject in Arabic"), validators=[Optional(), Length(max=SUBJECT_MAX)])
-    body_ar = TextAreaField(_l("Message in Arabic"), validators=[Optional(), Length(max=BODY_MAX)])
-    subject_es = StringField(_l("Subject in Spanish"), validators=[Optional(), Length(max=SUBJECT_MAX)])
-    body_es = TextAreaField(_l("Message in Spanish"), validators=[Optional(), Length(max=BODY_MAX)])
-    subject_fr = StringField(_l("Subject in French"), validators=[Optional(), Length(max=SUBJECT_MAX)])
-    body_fr = TextAreaField(_l("Message in French"), validators=[Optional(), Length(max=BODY_MAX)])
-    subject_ru = StringField(_l("Subject in Russian"), validators=[Optional(), Length(max=SUBJECT_MAX)])
-    body_ru = TextAreaField(_l("Message in Russian"), validators=[Optional(), Length(max=BODY_MAX)])
-    subject_zh = StringField(_l("Subject in Chinese"), validators=[Optional(), Length(max=SUBJECT_MAX)])
-    body_zh = TextAreaField(_l("Message in Chinese"), validators=[Optional(), Length(max=BODY_MAX)])
+    subject_ar = subject_field(_l("Subject in Arabic"))
+    body_ar = body_field(_l("Message in Arabic"))
+    subject_es = subject_field(_l("Subject in Spanish"))
+    body_es = body_field(_l("Message in Spanish"))
+    subject_fr = subject_field(_l("Subject in French"))
+    body_fr = body_field(_l("Message in French"))
+    subject_ru = subject_field(_l("Subject in Russian"))
+    body_ru = body_field(_l("Message in Russian"))
+    subject_zh = subject_field(_l("Subject in Chinese"))
+    body_zh = body_field(_l("Message in Chinese"))
     submit = SubmitField(_l("Send the message"))
 
     def validate(self, extra_validators=None):

@@ -52,6 +52,10 @@ def scene(make):
     return {"delegate": delegate, "officer": forum.officer}
 
 
+def section(page, heading):
+    return page.locator("section", has=page.get_by_role("heading", name=heading))
+
+
 def check_fits(page, width, name):
     assert page.evaluate("document.documentElement.scrollWidth") <= width, name
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
@@ -68,13 +72,17 @@ def test_the_home_page_of_a_delegate(page, scene, sign_in_through_pages, browser
     page.goto("/")
     sign_in_through_pages(scene["delegate"])
     expect(page.get_by_role("heading", name="What this portal is for")).to_be_visible()
-    discussions = page.locator("section", has=page.get_by_role("heading", name="Discussions you follow"))
-    expect(discussions.get_by_role("link", name="Post-shipment verification in practice")).to_be_visible()
-    documents = page.locator("section", has=page.get_by_role("heading", name="New documents"))
+    discussions = section(page, "Discussions you follow")
+    expect(
+        discussions.get_by_role("link", name="Post-shipment verification in practice")
+    ).to_be_visible()
+    documents = section(page, "New documents")
     expect(documents.get_by_role("link", name=re.compile("Conf.EUC"))).to_be_visible()
-    coming = page.locator("section", has=page.get_by_role("heading", name="Coming meetings"))
-    expect(coming.get_by_role("link", name="Working groups' meeting, February 2027")).to_be_visible()
-    deadlines = page.locator("section", has=page.get_by_role("heading", name="Deadlines"))
+    coming = section(page, "Coming meetings")
+    expect(
+        coming.get_by_role("link", name="Working groups' meeting, February 2027")
+    ).to_be_visible()
+    deadlines = section(page, "Deadlines")
     expect(deadlines.get_by_role("link", name="Initial report")).to_be_visible()
     expect(deadlines.get_by_text("Overdue").first).to_be_visible()
     check_fits(page, 1280, "home-delegate-en")
@@ -97,7 +105,9 @@ def test_the_desk_of_the_secretariat(page, scene, sign_in_through_pages, browser
     page.goto("/desk")
     sign_in_through_pages(scene["officer"])
     expect(page.get_by_role("heading", level=1)).to_have_text("The Secretariat's desk")
-    line = page.locator("li.desk-line", has=page.get_by_role("link", name="Reports to acknowledge"))
+    line = page.locator(
+        "li.desk-line", has=page.get_by_role("link", name="Reports to acknowledge")
+    )
     expect(line.locator(".desk-count")).to_have_text("2")
     check_fits(page, 1280, "desk-en")
     for box in page.locator("input[name=version]").all():

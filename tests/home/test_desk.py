@@ -24,6 +24,10 @@ def desk_count(text, label):
     return int(found.group(1))
 
 
+#: The count of reported posts in the navigation.
+BADGE = r"Reported posts <span class=\"count-badge\" aria-hidden=\"true\">%d</span>"
+
+
 def audit(action):
     db.session.expire_all()
     return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
@@ -114,7 +118,9 @@ def world_of_waiting(make, forum, meetings):
         submitted(state, contact)
     state, contact, _member = reporting_state(make, iso3="ITA")
     reporting.acknowledge(submitted(state, contact), forum.officer)
-    db.session.add_all([Job(kind="send_email", status=FAILED), Job(kind="send_email", status="done")])
+    db.session.add_all(
+        [Job(kind="send_email", status=FAILED), Job(kind="send_email", status="done")]
+    )
     db.session.commit()
     ahead = meetings.meeting(title="On-time meeting", items=2)
     delegate = make.user(delegation=make.delegation(kind="state_party"))
@@ -338,7 +344,7 @@ def test_a_reported_post_is_emailed_to_the_moderators_of_its_space(
     for person in (reporter, bystander, officer):
         assert mailbox.to(person.email) == []
     text = signed_in(chair).get("/").get_data(as_text=True)
-    assert re.search(r"Reported posts <span class=\"count-badge\" aria-hidden=\"true\">1</span>", text)
+    assert re.search(BADGE % 1, text)
     assert "Reported posts" not in signed_in(bystander).get("/").get_data(as_text=True)
 
 
@@ -373,7 +379,7 @@ def test_reported_posts_are_counted_at_the_levels_the_reader_may_read(
     http = signed_in(officer)
     desk = http.get("/desk").get_data(as_text=True)
     assert desk_count(desk, "Reported posts") == 4
-    assert re.search(r"Reported posts <span class=\"count-badge\" aria-hidden=\"true\">4</span>", desk)
+    assert re.search(BADGE % 4, desk)
     queue = http.get("/forum/flags").get_data(as_text=True)
     for level in ("public", "users", "states", "state_parties"):
         assert f"Reported at level {level}" in queue
