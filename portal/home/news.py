@@ -40,7 +40,7 @@ REPORTS_AHEAD = timedelta(days=90)
 DEADLINES_AHEAD = timedelta(days=60)
 
 #: Callables `source(user, today) -> [Entry]` of deadlines kept by other packages (informal
-#: consultations closing, for instance). A package appends its source when the application is
+#: consultations closing, for instance), each entry's `at` the closing date (a `date`). A package appends its source when the application is
 #: built; each source filters by `portal.access` itself and costs a fixed number of queries.
 DEADLINE_SOURCES = []
 
