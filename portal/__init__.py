@@ -64,6 +64,7 @@ def register_blueprints(app):
     from portal.consultations.views import bp as consultations_bp
     from portal.core.views import bp as core_bp
     from portal.forum.views import bp as forum_bp
+    from portal.home.views import bp as home_bp
     from portal.library.views import bp as library_bp
     from portal.meetings.views import bp as meetings_bp
     from portal.notifications.views import bp as notifications_bp
@@ -71,6 +72,7 @@ def register_blueprints(app):
     from portal.search.views import bp as search_bp
 
     app.register_blueprint(core_bp)
+    app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(accounts_bp, url_prefix="/accounts")
     app.register_blueprint(admin_bp, url_prefix="/admin")

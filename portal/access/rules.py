@@ -223,6 +223,9 @@ RULES = {
     "audit_view": is_secretariat,
     "job_list": is_secretariat,
     "job_retry": lambda user, job: is_secretariat(user) and job.status == "failed",
+    # The Secretariat's desk and its messages to the points of contact (portal/home)
+    "desk_view": is_secretariat,
+    "contact_message": is_secretariat,
     # Diversion information exchange channels (portal/channels)
     **CHANNEL_RULES,
     # Initial and annual reports (portal/reporting)

@@ -78,7 +78,7 @@ def failed_attempt(response):
 )
 def sign_in():
     if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+        return redirect(url_for("home.index"))
     form = SignInForm()
     next_url = safe_next(request.args.get("next"))
     if form.validate_on_submit():

@@ -115,7 +115,7 @@ def recorded(user_id, token):
 
 def already_received(submission):
     flash(_l("This was already received: it has not been stored a second time."), "success")
-    return redirect(submission.location or url_for("core.home"))
+    return redirect(submission.location or url_for("home.index"))
 
 
 def finish(location):

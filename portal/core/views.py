@@ -1,5 +1,5 @@
-"""The home page, the language switch, the load balancer's health check, and the confirmation
-step of actions that cannot be undone."""
+"""The language switch, the load balancer's health check, and the confirmation step of
+actions that cannot be undone (the home page is portal.home)."""
 
 from urllib.parse import urlsplit
 
@@ -15,38 +15,13 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select, text
+from sqlalchemy import text
 
-from portal.access import can, managed, public, visible
-from portal.accounts.models import AccessRequest, RequestStatus
+from portal.access import public
 from portal.core.jobs import outbox_state
 from portal.extensions import db
-from portal.forum.models import WorkingGroup
 
 bp = Blueprint("core", __name__)
-
-
-@bp.route("/")
-def home():
-    groups = db.session.scalars(
-        visible(select(WorkingGroup), WorkingGroup, current_user).order_by(
-            WorkingGroup.position, WorkingGroup.id
-        )
-    ).all()
-    waiting = None
-    if can(current_user, "access_request_list"):
-        query = (
-            select(db.func.count())
-            .select_from(AccessRequest)
-            .where(AccessRequest.status == RequestStatus.PENDING.value)
-        )
-        waiting = db.session.scalar(managed(query, AccessRequest.delegation_id, current_user))
-    return render_template(
-        "core/home.html",
-        working_groups=[group for group in groups if group.parent_id is None],
-        children={group.id: [c for c in groups if c.parent_id == group.id] for group in groups},
-        waiting_requests=waiting,
-    )
 
 
 #: The field of a confirmation page's form; a POST without it changes nothing.
@@ -77,7 +52,7 @@ def confirmation(question, explanation, button, back, title=None):
     )
 
 
-def safe_next(target, fallback="core.home"):
+def safe_next(target, fallback="home.index"):
     """A path on this site to return to, never another site (open redirects are refused).
 
     Browsers read a backslash as a slash, so `/\\evil.example` would leave the site too.

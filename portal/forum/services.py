@@ -486,6 +486,8 @@ def flag_post(post, by, reason):
     flag = Flag(post=post, reporter_id=by.id, reason=reason[:2000])
     db.session.add(flag)
     record("forum.post_flag", target=post, actor=by)
+    # The space's moderators hear of it through the notifications (portal.notifications).
+    emit("post.flagged", post, actor=by)
     return flag
 
 

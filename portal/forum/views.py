@@ -523,27 +523,46 @@ def topic_switch(topic_id, switch):
     return redirect(url_for("forum.topic", topic_id=topic.id))
 
 
-@bp.route("/flags")
-def flag_list():
-    """The review queue: reported posts in the spaces the person moderates."""
-    require("flag_review")
+def open_flags(user):
+    """A SELECT of the open reports of posts `user` moderates and may read: every space for
+    the Secretariat, the spaces they chair for others. Withdrawn posts are left out: nobody
+    reads them, moderators included, so nothing is left to review."""
     query = (
         select(Flag)
         .join(Post, Post.id == Flag.post_id)
         .join(Thread, Thread.id == Post.thread_id)
         .join(Topic, Topic.id == Thread.topic_id)
-        # Nobody reads a withdrawn post, moderators included: nothing is left to review.
         .where(Flag.resolved_at.is_(None), Post.withdrawn_at.is_(None))
+    )
+    if not can(user, "admin_access"):
+        moderated = [int(p.split(":")[1]) for p in principals(user) if p.startswith("moderator:")]
+        query = query.where(Topic.working_group_id.in_(moderated))
+    return visible(query, Post, user)
+
+
+def reported_post_count():
+    """How many posts wait in the current person's review queue (0 without one)."""
+    if not can(current_user, "flag_review"):
+        return 0
+    posts = open_flags(current_user).with_only_columns(Flag.post_id).distinct().subquery()
+    return db.session.scalar(select(func.count()).select_from(posts))
+
+
+@bp.app_context_processor
+def review_queue_context():
+    # A callable, so that a page pays for the count only where the header shows it.
+    return {"reported_post_count": reported_post_count}
+
+
+@bp.route("/flags")
+def flag_list():
+    """The review queue: reported posts in the spaces the person moderates."""
+    require("flag_review")
+    flags = db.session.scalars(
+        open_flags(current_user)
         .options(joinedload(Flag.post).joinedload(Post.thread), joinedload(Flag.reporter))
         .order_by(Flag.created_at)
-    )
-    if not can(current_user, "admin_access"):
-        moderated = [
-            int(p.split(":")[1]) for p in principals(current_user) if p.startswith("moderator:")
-        ]
-        query = query.where(Topic.working_group_id.in_(moderated))
-    query = visible(query, Post, current_user)
-    flags = db.session.scalars(query).all()
+    ).all()
     by_post = {}
     for flag in flags:
         by_post.setdefault(flag.post, []).append(flag)

@@ -146,6 +146,10 @@ WORDING = {
         _l("The informal advisory group asks for your inputs"),
         _l("Inputs requested: “%(title)s”"),
     ),
+    (Reason.REPORTED, None): (
+        _l("A post was reported in a space you moderate"),
+        _l("A post was reported in “%(title)s”"),
+    ),
     (Reason.MODERATION, None): (
         _l("A moderator acted on your post"),
         _l("A moderator acted on your post in “%(title)s”"),

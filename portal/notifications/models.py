@@ -89,6 +89,8 @@ class Reason(enum.Enum):
     CONSULTATION_OUTCOME = "consultation_outcome"
     #: The informal advisory group asks its members for written inputs.
     ADVISORY = "advisory"
+    #: A post was reported in a space the person moderates.
+    REPORTED = "reported"
 
 
 def values(enum_class):

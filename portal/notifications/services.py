@@ -13,7 +13,7 @@ instant deliveries (portal.notifications.delivery); digests collect the others.
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, or_, select, update
 
-from portal.access import holders
+from portal.access import SECRETARIAT, holders
 from portal.accounts.models import Role, User
 from portal.channels.models import CaseRecord, Channel, ChannelMessage
 from portal.consultations.models import Consultation, InputRequest, NationalReport
@@ -179,8 +179,23 @@ def is_retraction(notification):
     return notification.event is not None and notification.event.kind in RETRACTIONS
 
 
+#: Reasons a muted subscription does not silence; a reported post is emailed at once whatever
+#: the moderator's usual delivery, so that it is looked at while it matters.
+ALWAYS_TOLD = frozenset({Reason.MODERATION, Reason.REPORTED})
+
+
 def concerned_people(event, place):
-    """People an event concerns personally: {user id: reason}."""
+    """People an event concerns personally: {user id: reason}.
+
+    A reported post concerns the moderators of its space (named for it or for the working
+    group it is a sub-workstream of) or, where the space has none, the Secretariat, which
+    moderates everywhere.
+    """
+    if event.kind == "post.flagged" and place.post is not None:
+        moderators = db.session.scalars(
+            select(User.id).where(holders(f"moderator:{place.working_group.id}"))
+        ).all() or db.session.scalars(select(User.id).where(holders(SECRETARIAT))).all()
+        return dict.fromkeys(moderators, Reason.REPORTED)
     if event.recipient_id is not None:
         reason = Reason.MENTION if event.kind == "post.mention" else Reason.MODERATION
         return {event.recipient_id: reason}
@@ -272,7 +287,7 @@ def fan_out(event):
     rows = []
     for user_id in defaults:
         _, level, delivery = chosen.get(user_id, (None, Level.NORMAL, None))
-        if level is Level.MUTED and concerned.get(user_id) is not Reason.MODERATION:
+        if level is Level.MUTED and concerned.get(user_id) not in ALWAYS_TOLD:
             continue
         if user_id in concerned:
             reason = concerned[user_id]
@@ -286,7 +301,11 @@ def fan_out(event):
                 "event_id": event.id,
                 "dedupe_key": f"event:{event.id}",
                 "reason": reason.value,
-                "delivery": delivery or defaults[user_id] or Delivery.INSTANT.value,
+                "delivery": (
+                    Delivery.INSTANT.value
+                    if reason is Reason.REPORTED
+                    else delivery or defaults[user_id] or Delivery.INSTANT.value
+                ),
                 "subject_type": event.subject_type,
                 "subject_id": event.subject_id,
                 "coalesce_key": place.coalesce_key,

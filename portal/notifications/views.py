@@ -96,6 +96,7 @@ REASON_LABELS = {
     Reason.CONSULTATION_CLOSED: _l("An informal consultation of your delegation is closed"),
     Reason.CONSULTATION_OUTCOME: _l("The outcome of an informal consultation is published"),
     Reason.ADVISORY: _l("The informal advisory group asks for your inputs"),
+    Reason.REPORTED: _l("A post was reported in a space you moderate"),
 }
 #: What a subscription follows, as the subscriptions table names it.
 TARGET_LABELS = {

@@ -147,6 +147,9 @@ MATRIX = {
     "audit_view": (no_target, {"-": SECRETARIAT}),
     "job_list": (no_target, {"-": SECRETARIAT}),
     "job_retry": (job_target, {FAILED: SECRETARIAT, PENDING: NOBODY}),
+    # The Secretariat's desk (portal/home).
+    "desk_view": (no_target, {"-": SECRETARIAT}),
+    "contact_message": (no_target, {"-": SECRETARIAT}),
 }
 
 
