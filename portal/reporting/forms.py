@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
+    HiddenField,
     Form,
     FormField,
     IntegerField,
@@ -22,7 +23,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired
+from wtforms.validators import DataRequired, InputRequired
 
 from portal.reporting.models import BASES, CHOICES, annual_content, blank_line
 from portal.reporting.questions import SECTIONS
@@ -87,7 +88,7 @@ class AnnualReportForm(FlaskForm):
     save = SubmitField(_l("Save draft"))
     add_exports = SubmitField(_l("Add an export line"))
     add_imports = SubmitField(_l("Add an import line"))
-    submit = SubmitField(_l("Submit the report"))
+    submit = SubmitField(_l("Review and submit"))
 
     def fill(self, content):
         """Show `content` in the form (on GET)."""
@@ -167,7 +168,7 @@ def initial_report_form(content=None):
     class InitialReportForm(FlaskForm):
         audience = RadioField(_l("Who may read the report"), choices=AUDIENCE_CHOICES)
         save = SubmitField(_l("Save draft"))
-        submit = SubmitField(_l("Submit the report"))
+        submit = SubmitField(_l("Review and submit"))
 
         def content(self, state):
             answers = {}
@@ -215,6 +216,18 @@ def initial_report_form(content=None):
             data[field_name(question_id) + "_choice"] = answer.get("choice") or ""
             data[field_name(question_id) + "_text"] = answer.get("text") or ""
     return InitialReportForm(formdata=None, data=data)
+
+
+class ReviewForm(FlaskForm):
+    """The confirmation of a submission, tied to the content that was reviewed."""
+
+    #: The digest of the content shown: a draft changed since (in another tab) is not submitted.
+    digest = HiddenField()
+    confirm = BooleanField(
+        _l("I confirm that this is the report my State submits, with the readers and the UN Register authorisation shown above."),
+        validators=[DataRequired(_l("Tick the box to confirm the submission."))],
+    )
+    submit = SubmitField(_l("Confirm and submit"))
 
 
 class OfficerForm(FlaskForm):

@@ -265,7 +265,10 @@ class ReportVersion(IdMixin, CreatedMixin, db.Model):
         """Set `is_public` from the content and the acl from the status."""
         self.is_public = bool(self.content.get("public", False))
         if self.is_draft:
-            self.acl = f"delegation:{self.report.delegation_id}"
+            # A report created in the same transaction has no delegation_id before the flush.
+            report = self.report
+            delegation_id = report.delegation_id or report.delegation.id
+            self.acl = f"delegation:{delegation_id}"
         else:
             self.acl = PUBLIC if self.is_public else STATE_PARTY
 

@@ -10,10 +10,12 @@ with status 400 and the form shown again with each error at its field, and nothi
 """
 
 import json
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 import pycountry
 from babel import Locale
+from babel.numbers import format_decimal
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -32,6 +34,7 @@ from portal.reporting.forms import (
     BASIS_CHOICES,
     AnnualReportForm,
     OfficerForm,
+    ReviewForm,
     StartAnnualForm,
     field_name,
     initial_report_form,
@@ -45,6 +48,7 @@ from portal.reporting.models import (
     VersionStatus,
     blank_line,
     canonical_json,
+    content_digest,
     due_date,
     report_title,
 )
@@ -237,6 +241,23 @@ def problem_anchor(problem):
     return f"report-{problem.field}"
 
 
+def amount(value):
+    """A number of items or a value with the grouping of the reader's language (1 250 000,00
+    in French, 1,250,000.00 in English), its decimals as given; anything else as it is."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return value
+    return format_decimal(number, locale=language(), decimal_quantization=False)
+
+
+@bp.app_template_filter("amount")
+def amount_filter(value):
+    return amount(value)
+
+
 @bp.context_processor
 def reporting_context():
     return {
@@ -358,6 +379,18 @@ def annual_new():
         else:
             db.session.commit()
             flash(_("The draft of the annual report has been created."), "success")
+            if form.start.data == "previous":
+                earlier = services.previous_report(delegation, form.year.data)
+                flash(
+                    _(
+                        "It starts from your State's annual report for %(year)s (receipt "
+                        "%(receipt)s), the latest submitted before %(own)s.",
+                        year=earlier.year,
+                        receipt=earlier.latest.receipt,
+                        own=form.year.data,
+                    ),
+                    "info",
+                )
             return redirect(url_for("reporting.draft_edit", report_id=version.report_id))
     status = 400 if form.errors else 200
     return render_template("reporting/annual_new.html", form=form), status
@@ -398,6 +431,7 @@ def render_draft(draft, content, problems, status=200):
         "problems": Problems(problems),
         "base": base,
         "may_submit": can(current_user, "draft_submit", draft),
+        "is_overdue": is_overdue(report, current_day()),
     }
     if report.is_annual:
         form = AnnualReportForm(formdata=None)
@@ -421,6 +455,12 @@ def render_draft(draft, content, problems, status=200):
         ),
         status,
     )
+
+
+def is_overdue(report, today):
+    """Whether nothing of `report` has been submitted and its deadline has passed."""
+    due_on = report.due_on
+    return report.latest is None and due_on is not None and due_on < today
 
 
 def changed_answers(content, previous):
@@ -496,19 +536,11 @@ def draft_edit(report_id):
             return render_draft(draft, content, problems, status=400)
         try:
             services.save_draft(draft, content, me())
-            version = services.submit(draft, me(), today)
         except services.ReportingError as error:
             db.session.rollback()
             return render_error(400, error.message)
         db.session.commit()
-        flash(
-            _(
-                "Your report has been submitted. Receipt number: %(receipt)s.",
-                receipt=version.receipt,
-            ),
-            "success",
-        )
-        return redirect(url_for("reporting.version_detail", version_id=version.id))
+        return redirect(url_for("reporting.draft_review", report_id=report.id))
     anchor = None
     for table in TABLES:
         if report.is_annual and form[f"add_{table}"].data:
@@ -524,6 +556,64 @@ def draft_edit(report_id):
     if anchor is None:
         flash(_("The draft has been saved."), "success")
     return redirect(url_for("reporting.draft_edit", report_id=report.id, _anchor=anchor))
+
+
+@bp.route("/reports/<int:report_id>/draft/review", methods=["GET", "POST"])
+def draft_review(report_id):
+    """What will be submitted, its readers and UN Register authorisation, and the confirmation
+    that submits it. The confirmation carries the digest of the content shown: a draft changed
+    in the meantime is shown again, not submitted."""
+    draft = load_draft(report_id)
+    require("draft_submit", draft)
+    report = draft.report
+    today = current_day()
+    problems = services.validate(report, draft.content, today)
+    if has_errors(problems):
+        flash(_("The report has errors: correct them before submitting."), "error")
+        return redirect(url_for("reporting.draft_edit", report_id=report.id))
+    digest = content_digest(draft.content)
+    form = ReviewForm()
+    status = 200
+    if form.validate_on_submit():
+        if form.digest.data != digest:
+            flash(
+                _("The draft has changed since this page was shown: review it again."), "error"
+            )
+            return redirect(url_for("reporting.draft_review", report_id=report.id))
+        version = services.submit(draft, me(), today)
+        db.session.commit()
+        flash(
+            _(
+                "Your report has been submitted. Receipt number: %(receipt)s.",
+                receipt=version.receipt,
+            ),
+            "success",
+        )
+        return redirect(url_for("reporting.version_detail", version_id=version.id))
+    if form.errors:
+        status = 400
+    form.digest.data = digest
+    base = report.latest
+    return (
+        render_template(
+            "reporting/draft_review.html",
+            form=form,
+            draft=draft,
+            report=report,
+            content=draft.content,
+            problems=Problems(problems),
+            base=base,
+            is_overdue=is_overdue(report, today),
+            changes=(
+                line_changes(draft.content, base.content if base else None)
+                if report.is_annual
+                else None
+            ),
+            changed=changed_answers(draft.content, base.content if base else None),
+            base_answers=(base.content.get("answers", {}) if base else {}),
+        ),
+        status,
+    )
 
 
 @bp.route("/reports/<int:report_id>/draft/discard", methods=["POST"])
