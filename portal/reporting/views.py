@@ -241,21 +241,23 @@ def problem_anchor(problem):
     return f"report-{problem.field}"
 
 
-def amount(value):
-    """A number of items or a value with the grouping of the reader's language (1 250 000,00
-    in French, 1,250,000.00 in English), its decimals as given; anything else as it is."""
+def amount(value, decimals=0):
+    """A number of items, or a value (`decimals` 2), with the grouping and decimal signs of the
+    reader's language: 1,250,000.00 in English, 1 250 000,00 in French. What is not a number
+    (a draft holds what was typed) is shown as it is."""
     if value is None or value == "":
         return ""
     try:
         number = Decimal(str(value))
     except InvalidOperation:
         return value
-    return format_decimal(number, locale=language(), decimal_quantization=False)
+    pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
+    return format_decimal(number, format=pattern, locale=language())
 
 
 @bp.app_template_filter("amount")
-def amount_filter(value):
-    return amount(value)
+def amount_filter(value, decimals=0):
+    return amount(value, decimals)
 
 
 @bp.context_processor
