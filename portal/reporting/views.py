@@ -30,6 +30,7 @@ from portal.accounts.models import STATE_NAMES, DelegationKind, Role, User, User
 from portal.core.errors import render_error
 from portal.extensions import db
 from portal.reporting import categories, services
+from portal.reporting.guidance import LINE_GUIDANCE, REPORT_GUIDANCE
 from portal.reporting.forms import (
     BASIS_CHOICES,
     AnnualReportForm,
@@ -59,48 +60,6 @@ from portal.reporting.validation import ERROR, has_errors
 bp = Blueprint("reporting", __name__)
 
 VERSIONS_PER_PAGE = 30
-
-#: The guidance shown at each field of an annual report.
-LINE_GUIDANCE = {
-    "category": _l(
-        "The category of Article 2(1); the definitions are listed above the tables. Small arms "
-        "and light weapons are reported under VIII."
-    ),
-    "subcategory": _l("The UN Register's sub-category, where the category has them."),
-    "basis": _l(
-        "Whether the line reports authorisations (licences) issued or transfers that actually "
-        "took place; use the same basis throughout the table where you can."
-    ),
-    "items": _l("The number of items. Give the number, the value, or both."),
-    "value": _l("The financial value, with at most two decimals, for example 1250000.00."),
-    "currency": _l("The currency of the value."),
-    "partner_exports": _l("The final importing State."),
-    "partner_imports": _l("The exporting State."),
-    "origin": _l("Where the items were produced, if not in the exporting State."),
-    "intermediate": _l("A State the items passed through, if known."),
-    "description": _l("Model, type, or other description of the items (optional)."),
-    "comments": _l("Anything that helps read the line, for example the end use (optional)."),
-}
-REPORT_GUIDANCE = {
-    "national_definitions": _l(
-        "If your State uses national definitions of the categories that differ from the "
-        "definitions of the UN Register, describe them here (optional)."
-    ),
-    "withheld": _l(
-        "Article 13(3) allows a State to exclude commercially sensitive or national security "
-        "information. Tick this box if you have done so."
-    ),
-    "audience": _l(
-        "A public report is published to everyone; otherwise only States Parties and the "
-        "Secretariat read it."
-    ),
-    "forward_to_un_register": _l(
-        "The Secretariat may send the report to the United Nations Register of Conventional "
-        "Arms on your State's behalf."
-    ),
-    "nil": _l("Tick the nil report when your State has nothing to report in this table."),
-}
-
 
 def me():
     return current_user._get_current_object()
