@@ -224,7 +224,10 @@ class ReviewForm(FlaskForm):
     #: The digest of the content shown: a draft changed since (in another tab) is not submitted.
     digest = HiddenField()
     confirm = BooleanField(
-        _l("I confirm that this is the report my State submits, with the readers and the UN Register authorisation shown above."),
+        _l(
+            "I confirm that this is the report my State submits, with the readers and the UN "
+            "Register authorisation shown above."
+        ),
         validators=[DataRequired(_l("Tick the box to confirm the submission."))],
     )
     submit = SubmitField(_l("Confirm and submit"))

@@ -317,7 +317,8 @@ def _contacts_of(delegation):
 
 
 def _secretariat():
-    return _active(select(User).join(User.delegation).where(Delegation.kind == DelegationKind.SECRETARIAT.value))
+    secretariat = Delegation.kind == DelegationKind.SECRETARIAT.value
+    return _active(select(User).join(User.delegation).where(secretariat))
 
 
 def _unique(people):
@@ -338,7 +339,9 @@ def _email_about(version, people, template, subject):
             template,
             subject,
             name=person.name,
-            state=state_name_in(report.delegation.iso3, person.language) or report.delegation.name,
+            state=(
+                state_name_in(report.delegation.iso3, person.language) or report.delegation.name
+            ),
             title=report.title,
             version=version,
             receipt=version.receipt,

@@ -19,7 +19,6 @@ from babel.numbers import format_decimal
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -740,4 +739,8 @@ def officer_remove(officer_id):
     return redirect(url_for("reporting.officer_list"))
 
 
-from portal.reporting import exchange_views, status_views  # noqa: F401  (routes on the same blueprint)
+from portal.reporting import (  # noqa: F401  (routes on the same blueprint)
+    exchange_views,
+    status_views,
+    un_register_views,
+)

@@ -36,8 +36,9 @@ def test_a_report_filed_by_file_is_received_acknowledged_and_counted(
 
     page.get_by_role("button", name="Review and submit").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Review before submitting")
-    expect(page.locator(".receipt-details")).to_contain_text("Imported from a file (france-2025.csv)")
-    expect(page.locator(".receipt-details")).to_contain_text("Public: anyone may read the report")
+    details = page.locator(".receipt-details")
+    expect(details).to_contain_text("Imported from a file (france-2025.csv)")
+    expect(details).to_contain_text("Public: anyone may read the report")
     screenshot("reporting-review-en")
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot("reporting-review-390")
@@ -70,7 +71,9 @@ def test_a_report_filed_by_file_is_received_acknowledged_and_counted(
     expect(page.get_by_text("Il a été accusé réception de ATT-AR-2025-FRA-1.")).to_be_visible()
     run_due_jobs()
     acknowledged = mailbox.last_to(contact.email)
-    assert acknowledged["Subject"] == "Report acknowledged by the ATT Secretariat: ATT-AR-2025-FRA-1"
+    assert acknowledged["Subject"] == (
+        "Report acknowledged by the ATT Secretariat: ATT-AR-2025-FRA-1"
+    )
 
     page.get_by_role("button", name="Se déconnecter").click()
     page.goto("/reporting/status?year=2025")
