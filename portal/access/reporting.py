@@ -76,6 +76,13 @@ REPORTING_RULES = {
         and (SECRETARIAT in principals(user) or own(user, version.report))
     ),
     "un_register_bulk_export": lambda user, target=None: SECRETARIAT in principals(user),
+    "reminder_dates_manage": lambda user, target=None: SECRETARIAT in principals(user),
+    # Target: a delegation; its point of contact turns the reminders on or off.
+    "reminders_set": lambda user, delegation: (
+        reports(user)
+        and delegation.id == user.delegation_id
+        and user.role == Role.POINT_OF_CONTACT.value
+    ),
     # Reports in files (portal/reporting/exchange_views.py): a version is downloaded by whoever
     # reads it (its acl, as its page), a file is imported into a draft by whoever edits it; the
     # blank Excel template and the XML schemas hold nothing confidential and serve every

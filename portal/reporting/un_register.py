@@ -23,7 +23,10 @@ _DATA = json.loads(
 )
 #: (ATT category, ATT sub-category) -> (Register category, Register sub-category).
 MAPPING = {
-    (rule["category"], rule["subcategory"]): (rule["register_category"], rule["register_subcategory"])
+    (rule["category"], rule["subcategory"]): (
+        rule["register_category"],
+        rule["register_subcategory"],
+    )
     for rule in _DATA["rules"]
 }
 

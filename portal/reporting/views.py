@@ -28,7 +28,7 @@ from portal.access import can, public, require, visible
 from portal.accounts.models import STATE_NAMES, DelegationKind, Role, User, UserStatus
 from portal.core.errors import render_error
 from portal.extensions import db
-from portal.reporting import categories, services
+from portal.reporting import categories, reminders, services
 from portal.reporting.guidance import LINE_GUIDANCE, REPORT_GUIDANCE
 from portal.reporting.forms import (
     BASIS_CHOICES,
@@ -319,6 +319,8 @@ def index():
         today=today,
         start_form=StartAnnualForm(year=today.year - 1),
         can_manage_officers=can(current_user, "officer_manage", delegation),
+        can_set_reminders=can(current_user, "reminders_set", delegation),
+        reminders_on=not reminders.is_opted_out(delegation),
     )
 
 
@@ -741,6 +743,7 @@ def officer_remove(officer_id):
 
 from portal.reporting import (  # noqa: F401  (routes on the same blueprint)
     exchange_views,
+    reminder_views,
     status_views,
     un_register_views,
 )

@@ -117,7 +117,9 @@ def test_the_secretariat_gets_every_forwarded_report_of_a_year(make, signed_in):
     germany, german_contact, _ = reporting_state(make, iso3="DEU")
     italy, italian_contact, _ = reporting_state(make, iso3="ITA")
     submitted(france, french_contact, french_report())
-    german = annual("DEU", 2025, exports=[line(partner="FRA", items=7)], forward_to_un_register=True)
+    german = annual(
+        "DEU", 2025, exports=[line(partner="FRA", items=7)], forward_to_un_register=True
+    )
     first = submitted(germany, german_contact, german)
     submitted(italy, italian_contact, annual("ITA", 2025, exports=[line(partner="FRA")]))
     # Germany's amendment withdraws the authorisation: its latest version decides.
@@ -136,4 +138,5 @@ def test_the_secretariat_gets_every_forwarded_report_of_a_year(make, signed_in):
 
 @pytest.mark.parametrize("year", ["x", "-1"])
 def test_a_year_that_is_not_a_number_is_not_found(make, signed_in, year):
-    assert signed_in(make.secretariat()).get(f"/reporting/un-register/{year}.csv").status_code == 404
+    response = signed_in(make.secretariat()).get(f"/reporting/un-register/{year}.csv")
+    assert response.status_code == 404
