@@ -4,8 +4,8 @@ which, by email in their own language, through the outbox.
 
 Each person gets at most one reminder per day, however often it runs: `ReminderSent` records
 it under a unique (person, day). A delegation whose point of contact turned reminders off is
-skipped. The worker runs `send_due_reminders` about once a minute (`portal.core.jobs.PERIODIC`);
-`flask reporting remind [--day]` does the same by hand.
+skipped. The worker runs `send_due_reminders` about once a minute (`portal.core.jobs.PERIODIC`),
+so a reminder day's emails go out in its first minute (UTC) or when the worker comes back.
 """
 
 from datetime import date

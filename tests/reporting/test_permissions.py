@@ -53,6 +53,8 @@ REPORTING_MATRIX = {
         "draft": NOBODY,
     },
     "un_register_bulk_export": {"-": {"secretariat"}},
+    "reminder_dates_manage": {"-": {"secretariat"}},
+    "reminders_set": {"-": {"contact"}},
 }
 
 
