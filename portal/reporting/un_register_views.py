@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from portal.access import require
 from portal.extensions import db
 from portal.reporting.models import FIRST_REPORTING_YEAR, Report, ReportKind, ReportVersion
-from portal.reporting.status_views import csv_response
+from portal.reporting import status_views
 from portal.reporting.un_register import COLUMNS, forwards, register_lines
 from portal.reporting.views import bp, load_version
 
@@ -24,7 +24,7 @@ def version_un_register(version_id):
     version = load_version(version_id)
     require("un_register_export", version, hide=not forwards(version))
     rows = [line.row() for line in register_lines(version.content)]
-    return csv_response(f"{version.receipt}-un-register.csv", COLUMNS, rows)
+    return status_views.csv_response(f"{version.receipt}-un-register.csv", COLUMNS, rows)
 
 
 def forwarded_versions(year):
@@ -58,4 +58,4 @@ def un_register_year(year):
         for version in forwarded_versions(year)
         for line in register_lines(version.content)
     ]
-    return csv_response(f"att-un-register-{year}.csv", COLUMNS, rows)
+    return status_views.csv_response(f"att-un-register-{year}.csv", COLUMNS, rows)
