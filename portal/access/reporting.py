@@ -67,6 +67,22 @@ REPORTING_RULES = {
     # Reporting status (portal/reporting/status_views.py): the list by State, with receipts and
     # acknowledgements, is the Secretariat's; the aggregate figures are public.
     "reporting_status_view": lambda user, target=None: SECRETARIAT in principals(user),
+    # Target: a submitted annual report whose State authorised forwarding to the UN Register:
+    # the Secretariat forwards it, its own delegation may check what will be forwarded.
+    "un_register_export": lambda user, version: (
+        not version.is_draft
+        and version.report.is_annual
+        and version.content.get("forward_to_un_register") is True
+        and (SECRETARIAT in principals(user) or own(user, version.report))
+    ),
+    "un_register_bulk_export": lambda user, target=None: SECRETARIAT in principals(user),
+    "reminder_dates_manage": lambda user, target=None: SECRETARIAT in principals(user),
+    # Target: a delegation; its point of contact turns the reminders on or off.
+    "reminders_set": lambda user, delegation: (
+        reports(user)
+        and delegation.id == user.delegation_id
+        and user.role == Role.POINT_OF_CONTACT.value
+    ),
     # Reports in files (portal/reporting/exchange_views.py): a version is downloaded by whoever
     # reads it (its acl, as its page), a file is imported into a draft by whoever edits it; the
     # blank Excel template and the XML schemas hold nothing confidential and serve every

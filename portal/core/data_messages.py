@@ -9,7 +9,7 @@ import json
 
 #: Keys whose string values people read, wherever they appear in a data file.
 TRANSLATED_KEYS = frozenset(
-    {"name", "definition", "title", "question", "guidance", "help", "label", "option"}
+    {"name", "definition", "title", "question", "answer", "guidance", "help", "label", "option"}
 )
 
 

@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
+    HiddenField,
     Form,
     FormField,
     IntegerField,
@@ -22,7 +23,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired
+from wtforms.validators import DataRequired, InputRequired
 
 from portal.core.submissions import SentOnce
 from portal.reporting.models import BASES, CHOICES, annual_content, blank_line
@@ -69,7 +70,7 @@ class LineForm(Form):
     remove = BooleanField(_l("Remove this line"))
 
 
-class AnnualReportForm(SentOnce, FlaskForm):
+class AnnualReportForm(FlaskForm):
     exports_nil = BooleanField(_l("Nil report: no exports to report for this year"))
     exports = FieldList(FormField(LineForm), min_entries=0, max_entries=2000)
     imports_nil = BooleanField(_l("Nil report: no imports to report for this year"))
@@ -88,7 +89,7 @@ class AnnualReportForm(SentOnce, FlaskForm):
     save = SubmitField(_l("Save draft"))
     add_exports = SubmitField(_l("Add an export line"))
     add_imports = SubmitField(_l("Add an import line"))
-    submit = SubmitField(_l("Submit the report"))
+    submit = SubmitField(_l("Review and submit"))
 
     def fill(self, content):
         """Show `content` in the form (on GET)."""
@@ -165,10 +166,10 @@ def initial_report_form(content=None):
     """The initial report form: for each question a choice (choice questions) and a text.
     Without `content` it reads the request; with it, it shows the content."""
 
-    class InitialReportForm(SentOnce, FlaskForm):
+    class InitialReportForm(FlaskForm):
         audience = RadioField(_l("Who may read the report"), choices=AUDIENCE_CHOICES)
         save = SubmitField(_l("Save draft"))
-        submit = SubmitField(_l("Submit the report"))
+        submit = SubmitField(_l("Review and submit"))
 
         def content(self, state):
             answers = {}
@@ -216,6 +217,21 @@ def initial_report_form(content=None):
             data[field_name(question_id) + "_choice"] = answer.get("choice") or ""
             data[field_name(question_id) + "_text"] = answer.get("text") or ""
     return InitialReportForm(formdata=None, data=data)
+
+
+class ReviewForm(SentOnce, FlaskForm):
+    """The confirmation of a submission, tied to the content that was reviewed."""
+
+    #: The digest of the content shown: a draft changed since (in another tab) is not submitted.
+    digest = HiddenField()
+    confirm = BooleanField(
+        _l(
+            "I confirm that this is the report my State submits, with the readers and the UN "
+            "Register authorisation shown above."
+        ),
+        validators=[DataRequired(_l("Tick the box to confirm the submission."))],
+    )
+    submit = SubmitField(_l("Confirm and submit"))
 
 
 class OfficerForm(FlaskForm):

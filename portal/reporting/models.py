@@ -265,7 +265,10 @@ class ReportVersion(IdMixin, CreatedMixin, db.Model):
         """Set `is_public` from the content and the acl from the status."""
         self.is_public = bool(self.content.get("public", False))
         if self.is_draft:
-            self.acl = f"delegation:{self.report.delegation_id}"
+            # A report created in the same transaction has no delegation_id before the flush.
+            report = self.report
+            delegation_id = report.delegation_id or report.delegation.id
+            self.acl = f"delegation:{delegation_id}"
         else:
             self.acl = PUBLIC if self.is_public else STATE_PARTY
 
@@ -338,3 +341,43 @@ def canonical_json(content):
 
 def content_digest(content):
     return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
+class ReminderDate(IdMixin, db.Model):
+    """A day of the year on which the points of contact of States with a report due are
+    reminded of it (the Secretariat sets them, for example 1 April and 1 June)."""
+
+    __tablename__ = "reminder_dates"
+    __table_args__ = (db.UniqueConstraint("month", "day"),)
+
+    month = db.Column(db.Integer, nullable=False)
+    day = db.Column(db.Integer, nullable=False)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+
+
+class ReminderSent(IdMixin, db.Model):
+    """One reminder sent to one person on one day: the unique record that keeps a second run of
+    the same day from sending it again."""
+
+    __tablename__ = "reminders_sent"
+    __table_args__ = (db.UniqueConstraint("user_id", "sent_on"),)
+
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False, index=True)
+    delegation_id = db.Column(db.Integer, db.ForeignKey("delegations.id"), nullable=False)
+    #: The reminder day (a date of `ReminderDate` in its year).
+    sent_on = db.Column(db.Date, nullable=False)
+    #: The reports named in the email, e.g. ["annual 2025", "initial"].
+    reports = db.Column(db.JSON, nullable=False, default=list)
+    created_at = db.Column(db.DateTime, nullable=False, default=now_utc)
+
+
+class ReminderOptOut(IdMixin, db.Model):
+    """A delegation whose point of contact turned the reminders off."""
+
+    __tablename__ = "reminder_opt_outs"
+
+    delegation_id = db.Column(
+        db.Integer, db.ForeignKey("delegations.id"), nullable=False, unique=True
+    )
+    by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=now_utc)

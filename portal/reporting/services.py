@@ -16,7 +16,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from portal.accounts.models import Delegation, DelegationKind, Role, User, UserStatus
+from portal.accounts.models import state_name as state_name_in
 from portal.core.audit import record
+from portal.core.mail import external_url, queue_email
 from portal.core.models import now_utc
 from portal.extensions import db
 from portal.reporting.models import (
@@ -148,20 +151,31 @@ def _check_can_start(report):
     )
 
 
-def previous_lines(delegation, year):
-    """The content of the last submitted version of the annual report for `year`, or None."""
-    report = find_report(delegation, ReportKind.ANNUAL, year)
-    if report is None or report.latest is None:
-        return None
-    return report.latest.content
+def previous_report(delegation, year):
+    """The annual report of `delegation` a report for `year` starts from: the latest submitted
+    report of a year before `year` (usually the year before; an earlier one when that is
+    missing), or None."""
+    return db.session.scalars(
+        select(Report)
+        .join(ReportVersion, ReportVersion.report_id == Report.id)
+        .where(
+            Report.delegation_id == delegation.id,
+            Report.kind == ReportKind.ANNUAL.value,
+            Report.year < year,
+            ReportVersion.status == VersionStatus.SUBMITTED.value,
+        )
+        .order_by(Report.year.desc())
+        .limit(1)
+    ).first()
 
 
 def start_annual(delegation, year, start, user, today):
     """Create the annual report of `delegation` for `year` and its first draft.
 
     `start`: "empty" (no lines), "nil" (nil exports and imports) or "previous" (the lines and
-    settings of the last submitted version for the year before). Raises ReportingError for a
-    year that cannot be reported on yet, a report that exists already, or no previous report.
+    settings of the last submitted version of `previous_report`: the year before, or the latest
+    earlier year reported on). Raises ReportingError for a year that cannot be reported on yet,
+    a report that exists already, or no earlier submitted report.
     """
     if start not in STARTS:
         raise ReportingError(_l("Choose how to start the report."), "start")
@@ -181,19 +195,20 @@ def start_annual(delegation, year, start, user, today):
     if start == "nil":
         content["exports"]["nil"] = content["imports"]["nil"] = True
     elif start == "previous":
-        previous = previous_lines(delegation, year - 1)
-        if previous is None:
+        earlier = previous_report(delegation, year)
+        if earlier is None:
             raise ReportingError(
-                _l("There is no submitted report for %(year)s to start from.", year=year - 1),
-                "start",
+                _l("There is no submitted report of an earlier year to start from."), "start"
             )
+        previous = earlier.latest.content
         for key in (*TABLES, "national_definitions", "withheld", "public"):
             content[key] = copy.deepcopy(previous[key])
         content["forward_to_un_register"] = previous["forward_to_un_register"]
     report = Report(delegation=delegation, kind=ReportKind.ANNUAL.value, year=year)
     db.session.add(report)
     version = _new_version(report, content, user)
-    record("report.start", report, kind="annual", year=year, start=start)
+    details = {"from_year": earlier.year} if start == "previous" else {}
+    record("report.start", report, kind="annual", year=year, start=start, **details)
     return version
 
 
@@ -224,14 +239,18 @@ def _check_size(content):
             )
 
 
-def save_draft(version, content, user, source=Source.ONLINE, source_name=""):
+def save_draft(version, content, user, source=None, source_name=""):
     """Replace the content of a draft, whatever problems it has (they are shown, and block
-    only the submission). Raises ReportingError for a submitted version or an oversized one."""
+    only the submission). `source` is given when the content comes from somewhere new (an
+    imported file); an edit on the form keeps the source the draft has, so that an imported
+    report stays counted as filed by file. Raises ReportingError for a submitted version or an
+    oversized one."""
     _check_draft(version)
     _check_size(content)
     version.content = content
-    version.source = source.value
-    version.source_name = source_name
+    if source is not None:
+        version.source = source.value
+        version.source_name = source_name
     version.updated_at = now_utc()
     version.derive_acl()
     return version
@@ -281,7 +300,76 @@ def submit(version, user, today):
         number=number,
         warnings=len(problems),
     )
+    _tell_submission(version, user)
     return version
+
+
+def _active(query):
+    return db.session.scalars(query.where(User.status == UserStatus.ACTIVE.value)).all()
+
+
+def _contacts_of(delegation):
+    return _active(
+        select(User).where(
+            User.delegation_id == delegation.id, User.role == Role.POINT_OF_CONTACT.value
+        )
+    )
+
+
+def _secretariat():
+    secretariat = Delegation.kind == DelegationKind.SECRETARIAT.value
+    return _active(select(User).join(User.delegation).where(secretariat))
+
+
+def _unique(people):
+    seen = {}
+    for person in people:
+        seen.setdefault(person.id, person)
+    return list(seen.values())
+
+
+def _email_about(version, people, template, subject):
+    """Queue `template` about `version` to each of `people`, in each one's language."""
+    report = version.report
+    link = external_url("reporting.version_detail", version_id=version.id)
+    for person in people:
+        queue_email(
+            person.email,
+            person.language,
+            template,
+            subject,
+            name=person.name,
+            state=(
+                state_name_in(report.delegation.iso3, person.language) or report.delegation.name
+            ),
+            title=report.title,
+            version=version,
+            receipt=version.receipt,
+            link=link,
+        )
+
+
+def _tell_submission(version, submitter):
+    """The receipt, to the submitter, the State's points of contact and the Secretariat."""
+    people = _unique([submitter, *_contacts_of(version.report.delegation), *_secretariat()])
+    _email_about(
+        version,
+        people,
+        "report_receipt",
+        _l("Report received: %(receipt)s", receipt=version.receipt),
+    )
+
+
+def _tell_acknowledgement(version):
+    """The delegation hears that the Secretariat acknowledged its report: the submitter and
+    the points of contact."""
+    people = _unique([version.submitted_by, *_contacts_of(version.report.delegation)])
+    _email_about(
+        version,
+        [person for person in people if person.is_active],
+        "report_acknowledged",
+        _l("Report acknowledged by the ATT Secretariat: %(receipt)s", receipt=version.receipt),
+    )
 
 
 def amend(report, user):
@@ -292,7 +380,10 @@ def amend(report, user):
         raise ReportingError(_l("Nothing has been submitted yet: there is nothing to amend."))
     if report.draft is not None:
         raise ReportingError(_l("A draft of this report is already being prepared."))
-    version = _new_version(report, copy.deepcopy(latest.content), user)
+    # The content (and so its source) is the last version's until someone changes it.
+    version = _new_version(
+        report, copy.deepcopy(latest.content), user, latest.source_enum, latest.source_name
+    )
     record("report.amend", report, from_version=latest.number, receipt=latest.receipt)
     return version
 
@@ -316,6 +407,7 @@ def acknowledge(version, user):
     version.acknowledged_at = now_utc()
     version.acknowledged_by_id = user.id
     record("report.acknowledge", version, receipt=version.receipt)
+    _tell_acknowledgement(version)
     return version
 
 

@@ -16,8 +16,16 @@ The rules (the status page states them too):
   any time up to the day of the figures.
 - **Fully compliant**: a State Party with at least one report due to date that has submitted
   every report due to date (its initial report and each annual report).
-- **Public or restricted**, **entered online or imported from a file**: as the latest
-  submitted version of each report says.
+- **Public or restricted**, **entered online or imported from a file**, **authorising the
+  Secretariat to forward it to the UN Register**: as the latest submitted version of each
+  report says.
+- **At the same stage**: submitted within as many days after its deadline as have passed since
+  the deadline of the latest year whose deadline has passed, so that a year still being
+  reported on compares with earlier years (the Secretariat's "68 % ten months after the
+  deadline, against 63 % at the same stage last year").
+- **Cohort**: the States Parties due to report on a given year (by default the first, 2015),
+  and how many of them submitted the annual report on a later year (the Secretariat's "of the
+  61 States Parties due to report in 2015, 83 %").
 - Only the States due are counted in the figures of a year; a report sent by a State that did
   not owe it yet is listed but not counted.
 
@@ -90,6 +98,8 @@ class Submitted:
     source: str
     receipt: str
     acknowledged_at: datetime | None
+    #: Whether the State authorised forwarding to the UN Register (annual reports; else None).
+    forwards: bool | None
 
     @property
     def is_online(self):
@@ -98,6 +108,10 @@ class Submitted:
     @property
     def is_updated(self):
         return self.versions > 1
+
+    @property
+    def is_forwarded(self):
+        return bool(self.forwards)
 
 
 #: The state of one report of one State on the day of the figures.
@@ -174,10 +188,24 @@ class YearFigures:
     restricted: int
     online: int
     from_file: int
+    #: Of `to_date`, how many authorise forwarding to the UN Register.
+    forwarded: int
+    #: Of `due`, how many submitted within `same_stage_days` after the deadline (None before
+    #: any deadline has passed).
+    same_stage: int | None
+    same_stage_days: int | None
 
     @property
     def by_deadline_rate(self):
         return share(self.by_deadline, self.due)
+
+    @property
+    def forwarded_rate(self):
+        return share(self.forwarded, self.to_date)
+
+    @property
+    def same_stage_rate(self):
+        return share(self.same_stage or 0, self.due) if self.same_stage is not None else None
 
     @property
     def to_date_rate(self):
@@ -212,6 +240,21 @@ class InitialFigures:
     @property
     def to_date_rate(self):
         return share(self.to_date, self.due)
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """The States Parties due to report on `since`, and how many of them submitted the annual
+    report on `year`."""
+
+    since: int
+    year: int
+    states: int
+    submitted: int
+
+    @property
+    def rate(self):
+        return share(self.submitted, self.states)
 
 
 @dataclass(frozen=True)
@@ -312,11 +355,32 @@ class ReportingStatus:
 
     # Figures ---------------------------------------------------------------------------------
 
+    @property
+    def latest_passed_year(self):
+        """The latest year whose deadline has passed, or None."""
+        return next(
+            (year for year in self.years if due_date(ReportKind.ANNUAL, None, year) < self.today),
+            None,
+        )
+
+    @property
+    def same_stage_days(self):
+        """How many days have passed since the deadline of `latest_passed_year` (or None)."""
+        year = self.latest_passed_year
+        if year is None:
+            return None
+        return (self.today - due_date(ReportKind.ANNUAL, None, year)).days
+
     def year_figures(self, year):
         states = [self.annual(party, year) for party in self.parties]
         owed = [state for state in states if state.is_owed]
         sent = [state.submitted for state in owed if state.submitted]
         deadline = due_date(ReportKind.ANNUAL, None, year)
+        days = self.same_stage_days
+        same_stage = None
+        if days is not None:
+            stage_end = deadline + timedelta(days=days)
+            same_stage = sum(1 for report in sent if report.first_submitted_at.date() <= stage_end)
         return YearFigures(
             year=year,
             deadline=deadline,
@@ -328,7 +392,80 @@ class ReportingStatus:
             restricted=sum(1 for report in sent if not report.is_public),
             online=sum(1 for report in sent if report.is_online),
             from_file=sum(1 for report in sent if not report.is_online),
+            forwarded=sum(1 for report in sent if report.is_forwarded),
+            same_stage=same_stage,
+            same_stage_days=days,
         )
+
+    def cohort(self, since=FIRST_DUE_YEAR, year=None):
+        """The cohort of the States Parties due to report on `since`, and its submissions of the
+        annual report on `year` (by default the latest year whose deadline has passed); None
+        when there is no such year."""
+        year = year or self.latest_passed_year
+        if year is None:
+            return None
+        members = [party for party in self.parties if self.annual(party, since).is_owed]
+        return Cohort(
+            since=since,
+            year=year,
+            states=len(members),
+            submitted=sum(1 for party in members if self.annual(party, year).submitted),
+        )
+
+    def summary(self):
+        """Every figure of the status as plain data (numbers, ISO dates, rates between 0 and 1):
+        what the status page shows, the CSV holds and the API returns."""
+        cohort = self.cohort()
+        initial = self.initial_figures()
+        compliance = self.compliance()
+        return {
+            "date": self.today.isoformat(),
+            "years": [
+                {
+                    "year": figure.year,
+                    "deadline": figure.deadline.isoformat(),
+                    "deadline_passed": figure.deadline_passed,
+                    "states_due": figure.due,
+                    "submitted_by_deadline": figure.by_deadline,
+                    "submitted_to_date": figure.to_date,
+                    "submitted_at_same_stage": figure.same_stage,
+                    "public": figure.public,
+                    "restricted": figure.restricted,
+                    "entered_online": figure.online,
+                    "imported_from_file": figure.from_file,
+                    "forwarded_to_un_register": figure.forwarded,
+                    "by_deadline_rate": figure.by_deadline_rate,
+                    "to_date_rate": figure.to_date_rate,
+                    "same_stage_rate": figure.same_stage_rate,
+                    "restricted_rate": figure.restricted_rate,
+                    "from_file_rate": figure.from_file_rate,
+                    "forwarded_rate": figure.forwarded_rate,
+                }
+                for figure in self.figures()
+            ],
+            "same_stage_days": self.same_stage_days,
+            "cohort": cohort
+            and {
+                "since": cohort.since,
+                "year": cohort.year,
+                "states": cohort.states,
+                "submitted": cohort.submitted,
+                "rate": cohort.rate,
+            },
+            "initial": {
+                "states_due": initial.due,
+                "submitted_by_deadline": initial.by_deadline,
+                "submitted_to_date": initial.to_date,
+                "submitted": initial.submitted,
+                "updated": initial.updated,
+                "to_date_rate": initial.to_date_rate,
+            },
+            "compliance": {
+                "states": compliance.states,
+                "compliant": compliance.compliant,
+                "rate": compliance.rate,
+            },
+        }
 
     def figures(self):
         """The figures of every year shown, the latest first."""
@@ -424,6 +561,7 @@ def submitted_reports(today):
             latest.source,
             latest.receipt,
             latest.acknowledged_at,
+            latest.content["forward_to_un_register"].as_boolean(),
         )
         .join(summary, summary.c.report_id == Report.id)
         .join(

@@ -148,6 +148,7 @@ def status():
         series=series_labels(),
         initial=state.initial_figures(),
         compliance=state.compliance(),
+        cohort=state.cohort(),
         annual_submitters=state.submitters(ReportKind.ANNUAL, year),
         initial_submitters=state.submitters(ReportKind.INITIAL),
         percent=format_percent,
@@ -157,7 +158,8 @@ def status():
 @bp.route("/status.csv")
 @public
 def status_csv():
-    """The figures per year as CSV (the same as the table of the status page)."""
+    """The figures per year as CSV: the counts of `ReportingStatus.summary`, as the status page
+    and the API give them."""
     state = ReportingStatus()
     header = [
         "year",
@@ -170,22 +172,16 @@ def status_csv():
         "restricted",
         "entered_online",
         "imported_from_file",
+        "submitted_at_same_stage",
+        "forwarded_to_un_register",
     ]
-    rows = [
-        [
-            figure.year,
-            figure.deadline.isoformat(),
-            "yes" if figure.deadline_passed else "no",
-            figure.due,
-            figure.by_deadline,
-            figure.to_date,
-            figure.public,
-            figure.restricted,
-            figure.online,
-            figure.from_file,
-        ]
-        for figure in state.figures()
-    ]
+
+    def value(item):
+        if isinstance(item, bool):
+            return "yes" if item else "no"
+        return "" if item is None else item
+
+    rows = [[value(year[key]) for key in header] for year in state.summary()["years"]]
     return csv_response(f"att-reporting-status-{state.today.isoformat()}.csv", header, rows)
 
 

@@ -10,14 +10,15 @@ with status 400 and the form shown again with each error at its field, and nothi
 """
 
 import json
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 import pycountry
 from babel import Locale
+from babel.numbers import format_decimal
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -30,11 +31,13 @@ from portal.core.bounds import paginate, parse_int, query_int
 from portal.core.errors import render_error
 from portal.core.views import confirmation, confirmed
 from portal.extensions import db
-from portal.reporting import categories, services
+from portal.reporting import categories, reminders, services
+from portal.reporting.guidance import LINE_GUIDANCE, REPORT_GUIDANCE
 from portal.reporting.forms import (
     BASIS_CHOICES,
     AnnualReportForm,
     OfficerForm,
+    ReviewForm,
     StartAnnualForm,
     field_name,
     initial_report_form,
@@ -48,6 +51,7 @@ from portal.reporting.models import (
     VersionStatus,
     blank_line,
     canonical_json,
+    content_digest,
     due_date,
     report_title,
 )
@@ -58,48 +62,6 @@ from portal.reporting.validation import ERROR, has_errors
 bp = Blueprint("reporting", __name__)
 
 VERSIONS_PER_PAGE = 30
-
-#: The guidance shown at each field of an annual report.
-LINE_GUIDANCE = {
-    "category": _l(
-        "The category of Article 2(1); the definitions are listed above the tables. Small arms "
-        "and light weapons are reported under VIII."
-    ),
-    "subcategory": _l("The UN Register's sub-category, where the category has them."),
-    "basis": _l(
-        "Whether the line reports authorisations (licences) issued or transfers that actually "
-        "took place; use the same basis throughout the table where you can."
-    ),
-    "items": _l("The number of items. Give the number, the value, or both."),
-    "value": _l("The financial value, with at most two decimals, for example 1250000.00."),
-    "currency": _l("The currency of the value."),
-    "partner_exports": _l("The final importing State."),
-    "partner_imports": _l("The exporting State."),
-    "origin": _l("Where the items were produced, if not in the exporting State."),
-    "intermediate": _l("A State the items passed through, if known."),
-    "description": _l("Model, type, or other description of the items (optional)."),
-    "comments": _l("Anything that helps read the line, for example the end use (optional)."),
-}
-REPORT_GUIDANCE = {
-    "national_definitions": _l(
-        "If your State uses national definitions of the categories that differ from the "
-        "definitions of the UN Register, describe them here (optional)."
-    ),
-    "withheld": _l(
-        "Article 13(3) allows a State to exclude commercially sensitive or national security "
-        "information. Tick this box if you have done so."
-    ),
-    "audience": _l(
-        "A public report is published to everyone; otherwise only States Parties and the "
-        "Secretariat read it."
-    ),
-    "forward_to_un_register": _l(
-        "The Secretariat may send the report to the United Nations Register of Conventional "
-        "Arms on your State's behalf."
-    ),
-    "nil": _l("Tick the nil report when your State has nothing to report in this table."),
-}
-
 
 def me():
     return current_user._get_current_object()
@@ -240,6 +202,25 @@ def problem_anchor(problem):
     return f"report-{problem.field}"
 
 
+def amount(value, decimals=0):
+    """A number of items, or a value (`decimals` 2), with the grouping and decimal signs of the
+    reader's language: 1,250,000.00 in English, 1 250 000,00 in French. What is not a number
+    (a draft holds what was typed) is shown as it is."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return value
+    pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
+    return format_decimal(number, format=pattern, locale=language())
+
+
+@bp.app_template_filter("amount")
+def amount_filter(value, decimals=0):
+    return amount(value, decimals)
+
+
 @bp.context_processor
 def reporting_context():
     return {
@@ -341,6 +322,8 @@ def index():
         today=today,
         start_form=StartAnnualForm(year=today.year - 1),
         can_manage_officers=can(current_user, "officer_manage", delegation),
+        can_set_reminders=can(current_user, "reminders_set", delegation),
+        reminders_on=not reminders.is_opted_out(delegation),
     )
 
 
@@ -361,6 +344,18 @@ def annual_new():
         else:
             db.session.commit()
             flash(_("The draft of the annual report has been created."), "success")
+            if form.start.data == "previous":
+                earlier = services.previous_report(delegation, form.year.data)
+                flash(
+                    _(
+                        "It starts from your State's annual report for %(year)s (receipt "
+                        "%(receipt)s), the latest submitted before %(own)s.",
+                        year=earlier.year,
+                        receipt=earlier.latest.receipt,
+                        own=form.year.data,
+                    ),
+                    "info",
+                )
             return redirect(url_for("reporting.draft_edit", report_id=version.report_id))
     status = 400 if form.errors else 200
     return render_template("reporting/annual_new.html", form=form), status
@@ -401,6 +396,7 @@ def render_draft(draft, content, problems, status=200):
         "problems": Problems(problems),
         "base": base,
         "may_submit": can(current_user, "draft_submit", draft),
+        "is_overdue": is_overdue(report, current_day()),
     }
     if report.is_annual:
         form = AnnualReportForm(formdata=None)
@@ -424,6 +420,12 @@ def render_draft(draft, content, problems, status=200):
         ),
         status,
     )
+
+
+def is_overdue(report, today):
+    """Whether nothing of `report` has been submitted and its deadline has passed."""
+    due_on = report.due_on
+    return report.latest is None and due_on is not None and due_on < today
 
 
 def changed_answers(content, previous):
@@ -475,9 +477,6 @@ def line_changes(content, previous):
 
 @bp.route("/reports/<int:report_id>/draft", methods=["GET", "POST"])
 def draft_edit(report_id):
-    if "submit" in request.form and (resent := submissions.claim()):
-        # Recognised before the draft is looked up: a submitted draft is no longer there.
-        return resent
     draft = load_draft(report_id)
     report = draft.report
     today = current_day()
@@ -502,18 +501,11 @@ def draft_edit(report_id):
             return render_draft(draft, content, problems, status=400)
         try:
             services.save_draft(draft, content, me())
-            version = services.submit(draft, me(), today)
         except services.ReportingError as error:
             db.session.rollback()
             return render_error(400, error.message)
-        flash(
-            _(
-                "Your report has been submitted. Receipt number: %(receipt)s.",
-                receipt=version.receipt,
-            ),
-            "success",
-        )
-        return submissions.finish(url_for("reporting.version_detail", version_id=version.id))
+        db.session.commit()
+        return redirect(url_for("reporting.draft_review", report_id=report.id))
     anchor = None
     for table in TABLES:
         if report.is_annual and form[f"add_{table}"].data:
@@ -529,6 +521,66 @@ def draft_edit(report_id):
     if anchor is None:
         flash(_("The draft has been saved."), "success")
     return redirect(url_for("reporting.draft_edit", report_id=report.id, _anchor=anchor))
+
+
+@bp.route("/reports/<int:report_id>/draft/review", methods=["GET", "POST"])
+def draft_review(report_id):
+    """What will be submitted, its readers and UN Register authorisation, and the confirmation
+    that submits it. The confirmation carries the digest of the content shown: a draft changed
+    in the meantime is shown again, not submitted; a confirmation sent twice submits once."""
+    if request.method == "POST" and (resent := submissions.claim()):
+        # Recognised before the draft is looked up: a submitted draft is no longer there.
+        return resent
+    draft = load_draft(report_id)
+    require("draft_submit", draft)
+    report = draft.report
+    today = current_day()
+    problems = services.validate(report, draft.content, today)
+    if has_errors(problems):
+        flash(_("The report has errors: correct them before submitting."), "error")
+        return redirect(url_for("reporting.draft_edit", report_id=report.id))
+    digest = content_digest(draft.content)
+    form = ReviewForm()
+    status = 200
+    if form.validate_on_submit():
+        if form.digest.data != digest:
+            flash(
+                _("The draft has changed since this page was shown: review it again."), "error"
+            )
+            return redirect(url_for("reporting.draft_review", report_id=report.id))
+        version = services.submit(draft, me(), today)
+        flash(
+            _(
+                "Your report has been submitted. Receipt number: %(receipt)s.",
+                receipt=version.receipt,
+            ),
+            "success",
+        )
+        return submissions.finish(url_for("reporting.version_detail", version_id=version.id))
+    if form.errors:
+        status = 400
+    form.digest.data = digest
+    base = report.latest
+    return (
+        render_template(
+            "reporting/draft_review.html",
+            form=form,
+            draft=draft,
+            report=report,
+            content=draft.content,
+            problems=Problems(problems),
+            base=base,
+            is_overdue=is_overdue(report, today),
+            changes=(
+                line_changes(draft.content, base.content if base else None)
+                if report.is_annual
+                else None
+            ),
+            changed=changed_answers(draft.content, base.content if base else None),
+            base_answers=(base.content.get("answers", {}) if base else {}),
+        ),
+        status,
+    )
 
 
 @bp.route("/reports/<int:report_id>/draft/discard", methods=["GET", "POST"])
@@ -706,4 +758,9 @@ def officer_remove(officer_id):
     return redirect(url_for("reporting.officer_list"))
 
 
-from portal.reporting import exchange_views, status_views  # noqa: F401  (routes on the same blueprint)
+from portal.reporting import (  # noqa: F401  (routes on the same blueprint)
+    exchange_views,
+    reminder_views,
+    status_views,
+    un_register_views,
+)

@@ -1,7 +1,8 @@
 """Online reporting in Chromium.
 
 - A delegate of a State Party fills an annual report with two export lines and a nil import
-  report, meets a validation error at its field, fixes it, submits, and downloads the Excel
+  report, meets a validation error at its field, fixes it, submits through the review step
+  (which asks for a confirmation), and downloads the Excel
   file of the submitted report (opened with openpyxl: the two lines are in it).
 - The reporting status, public and the Secretariat's, in English and Arabic, with no CSP
   refusal (the chart is SVG drawn with presentation attributes and classes, no style).
@@ -103,7 +104,7 @@ def test_a_delegate_fills_fixes_submits_and_downloads_an_annual_report(
         subcategory="SA.4",
     )
     page.get_by_label("Nil report: no imports to report for this year").check()
-    page.get_by_role("button", name="Submit the report").click()
+    page.get_by_role("button", name="Review and submit").click()
 
     summary = page.locator("#error-summary")
     expect(summary).to_contain_text("Your own State cannot be the partner of a transfer.")
@@ -116,7 +117,14 @@ def test_a_delegate_fills_fixes_submits_and_downloads_an_annual_report(
     screenshot("reporting-annual-error-en")
 
     field(page, "exports", 1, "partner").select_option("BEL")
-    page.get_by_role("button", name="Submit the report").click()
+    page.get_by_role("button", name="Review and submit").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Review before submitting")
+    expect(page.get_by_role("cell", name="Assault rifles", exact=True)).to_be_visible()
+    screenshot("reporting-annual-review-en")
+    page.get_by_role("button", name="Confirm and submit").click()
+    expect(page.get_by_text("Tick the box to confirm the submission.")).to_be_visible()
+    page.get_by_label(re.compile("I confirm that this is the report")).check()
+    page.get_by_role("button", name="Confirm and submit").click()
     expect(page.get_by_text(re.compile(rf"Receipt number: ATT-AR-{year}-FRA-1"))).to_be_visible()
     screenshot("reporting-annual-submitted-en")
 

@@ -67,6 +67,21 @@ def annual_form(exports=(), imports=(), imports_nil=True, exports_nil=False, **v
     return data | values
 
 
+def review_digest(page):
+    return re.search(r'name="digest" type="hidden" value="([0-9a-f]{64})"', page).group(1)
+
+
+def submit_form(browser, edit, data):
+    """Submit a draft as a person does: the form's submit button, then the review page's
+    confirmation. Returns the answer to the confirmation."""
+    response = browser.post(edit, data=data | {"submit": "y"})
+    assert response.status_code == 302, response.status_code
+    review = response.headers["Location"]
+    assert review.endswith(f"{edit}/review")
+    digest = review_digest(text(browser.get(review)))
+    return browser.post(review, data={"digest": digest, "confirm": "y"})
+
+
 def test_my_reports_lists_deadlines_and_overdue_reports(make, signed_in):
     france, contact, member = reporting_state(make, entry_into_force=date(2023, 6, 1))
     submitted(france, contact, year=2024)
@@ -110,10 +125,11 @@ def test_a_member_drafts_and_the_point_of_contact_submits(make, signed_in):
     data = annual_form(exports=[{}, {"category": "IV", "subcategory": "IV.b", "partner": "USA"}])
     assert browser.post(edit, data=data | {"save": "y"}).status_code == 302
     page = text(browser.get(edit))
-    assert "Submit the report" not in page
+    assert "Review and submit" not in page
     assert browser.post(edit, data=data | {"submit": "y"}).status_code == 403
+    assert browser.get(f"{edit}/review").status_code == 403
 
-    response = signed_in(contact).post(edit, data=data | {"submit": "y"})
+    response = submit_form(signed_in(contact), edit, data)
     assert response.status_code == 302
     version = db.session.scalar(select(ReportVersion))
     assert version.receipt == "ATT-AR-2025-FRA-1"
@@ -199,7 +215,7 @@ def test_start_annual_refuses_bad_years_at_the_field(make, signed_in):
         assert message in text(response)
     response = browser.post("/reporting/annual/new", data={"year": "2025", "start": "previous"})
     assert response.status_code == 400
-    assert "no submitted report for 2024" in text(response)
+    assert "no submitted report of an earlier year" in text(response)
     assert rows()["reports"] == 0
 
 
@@ -315,7 +331,7 @@ def test_amend_and_acknowledge(make, signed_in):
     edit = f"/reporting/reports/{first.report_id}/draft"
     assert "Amendment of version 1" in text(signed_in(member).get(edit))
     data = annual_form(exports=[{"items": "6"}])
-    assert signed_in(contact).post(edit, data=data | {"submit": "y"}).status_code == 302
+    assert submit_form(signed_in(contact), edit, data).status_code == 302
     versions = db.session.scalars(select(ReportVersion).order_by(ReportVersion.number)).all()
     assert [v.receipt for v in versions] == ["ATT-AR-2025-FRA-1", "ATT-AR-2025-FRA-2"]
     assert versions[0].acknowledged_at is not None and versions[1].acknowledged_at is None
@@ -354,7 +370,7 @@ def test_the_initial_report_and_its_update_show_what_changed(make, signed_in):
         "q_control_system__established_text": "Export Control Act 2014",
         "q_record_keeping__retention_text": "Twenty years.",
     }
-    response = browser.post(edit, data=data | {"submit": "y"})
+    response = submit_form(browser, edit, data)
     assert response.status_code == 302
     first = db.session.scalar(select(ReportVersion))
     assert first.receipt == "ATT-IR-FRA-1"
@@ -372,7 +388,7 @@ def test_the_initial_report_and_its_update_show_what_changed(make, signed_in):
     page = text(browser.get(edit))
     assert page.count("Changed since version 1") == 1
     assert "Version 1 said:" in page and "Twenty years." in page
-    response = browser.post(edit, data=data | {"submit": "y"})
+    assert submit_form(browser, edit, data).status_code == 302
     second = db.session.scalar(select(ReportVersion).where(ReportVersion.number == 2))
     page = text(browser.get(f"/reporting/versions/{second.id}"))
     assert "Answers that differ from version 1 are highlighted." in page
@@ -405,8 +421,8 @@ def test_reporting_officers_submit_and_the_point_of_contact_designates_them(make
     response = signed_in(contact).post("/reporting/officers", data={"user": str(member.id)})
     assert response.status_code == 302
     assert db.session.scalar(select(ReportingOfficer)).user_id == member.id
-    assert "Submit the report" in text(signed_in(member).get(edit))
-    response = signed_in(member).post(edit, data=annual_form(exports=[{}], submit="y"))
+    assert "Review and submit" in text(signed_in(member).get(edit))
+    response = submit_form(signed_in(member), edit, annual_form(exports=[{}]))
     assert response.status_code == 302
     officer = db.session.scalar(select(ReportingOfficer))
     assert signed_in(contact).post(f"/reporting/officers/{officer.id}/remove").status_code == 302

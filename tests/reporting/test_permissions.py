@@ -32,7 +32,8 @@ STATE_PARTIES = HOME | {"other party", "secretariat"}
 #: action -> {situation: roles allowed}; tests/core/test_access_policy.py checks that every
 #: reporting action of RULES is here. Situations: "-" (no target, or the reporting State's
 #: delegation), "draft", "public" and "restricted" (submitted versions), "amendable" (a report
-#: with a submitted version and no draft), "drafting" (a report with a draft).
+#: with a submitted version and no draft), "drafting" (a report with a draft), "forwarding" (a
+#: submitted version whose State authorised forwarding to the UN Register).
 REPORTING_MATRIX = {
     "report_list_own": {"-": STATES},
     "report_create": {"-": HOME},
@@ -46,6 +47,14 @@ REPORTING_MATRIX = {
     "reporting_status_view": {"-": {"secretariat"}},
     "draft_import": {"draft": HOME, "public": NOBODY},
     "report_template": {"-": SIGNED_IN},
+    "un_register_export": {
+        "forwarding": HOME | {"secretariat"},
+        "public": NOBODY,
+        "draft": NOBODY,
+    },
+    "un_register_bulk_export": {"-": {"secretariat"}},
+    "reminder_dates_manage": {"-": {"secretariat"}},
+    "reminders_set": {"-": {"contact"}},
 }
 
 
@@ -68,7 +77,14 @@ def people(make):
 
 
 #: Each situation on its own year, so that they can live side by side.
-YEARS = {"draft": 2020, "public": 2021, "restricted": 2022, "amendable": 2023, "drafting": 2024}
+YEARS = {
+    "draft": 2020,
+    "public": 2021,
+    "restricted": 2022,
+    "amendable": 2023,
+    "drafting": 2024,
+    "forwarding": 2019,
+}
 
 
 def situation(home, contact, where):
@@ -80,6 +96,8 @@ def situation(home, contact, where):
         return draft(home, contact, year=year)
     if where == "restricted":
         return submitted(home, contact, annual(year=year, public=False), year=year)
+    if where == "forwarding":
+        return submitted(home, contact, annual(year=year, forward_to_un_register=True), year=year)
     version = submitted(home, contact, annual(year=year), year=year)
     if where == "public":
         return version

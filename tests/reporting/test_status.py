@@ -4,6 +4,7 @@ CSV exports, with their access rules."""
 
 import csv
 import io
+import json
 import re
 from datetime import date, datetime
 
@@ -52,9 +53,10 @@ def party(make, iso3, entry_into_force, kind="state_party", name=None):
     )
 
 
-def report(make, delegation, year=None, versions=(), draft=False, author=None):
+def report(make, delegation, year=None, versions=(), draft=False, author=None, forward=False):
     """A report of `delegation` (annual on `year`, else initial) with submitted versions given
-    as (submitted_at, public, source) and optionally a draft after them.
+    as (submitted_at, public, source) and optionally a draft after them; `forward`: whether its
+    State authorises forwarding to the UN Register.
 
     Written as rows rather than through the services (tests/reporting/builders.py): the status
     turns on past submission dates, and the services stamp the current time."""
@@ -69,6 +71,7 @@ def report(make, delegation, year=None, versions=(), draft=False, author=None):
     for number, (submitted_at, public, source) in enumerate(versions, start=1):
         if year:
             content = annual_content(delegation.iso3, year, exports=[SECRET_LINE], imports_nil=True)
+            content["forward_to_un_register"] = forward
         else:
             content = initial_content(delegation.iso3)
         content["public"] = public
@@ -309,7 +312,8 @@ def test_anyone_reads_the_public_status_without_restricted_content(client, world
     # 2024: 3 due, 1 by the deadline, 2 to date, 1 restricted, 1 from a file.
     row = re.search(r"<th scope=\"row\">2024</th>(.*?)</tr>", page, re.DOTALL).group(1)
     cells = [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in row.split("</td>")][:-1]
-    assert cells[1:] == ["3", "1 (33%)", "2 (67%)", "1 (50%)", "1 (50%)"]
+    # Then 2 within the 178 days that 2025's deadline is past, and none forwarded.
+    assert cells[1:] == ["3", "1 (33%)", "2 (67%)", "2 (67%)", "1 (50%)", "1 (50%)", "0 (0%)"]
     assert "1 January" in page  # the rule is stated
     assert ' style="' not in page  # the CSP refuses inline styles, in SVG too
     assert page.count("<rect ") == 3 * 10  # three bars for each of the ten years
@@ -360,6 +364,8 @@ def test_the_public_csv_has_the_figures_of_each_year(client, world):
         "1",
         "1",
         "1",
+        "2",
+        "0",
     ]
     assert by_year["2016"][3] == "2"  # Peru became a party during 2016
 
@@ -457,3 +463,71 @@ def test_the_pages_work_on_an_empty_portal(client, fixed_day):
     assert "No State has submitted an annual report on this year" in page.get_data(as_text=True)
     rows = read_csv(client.get("/reporting/status.csv"))
     assert len(rows) == 11 and all(row[3] == "0" for row in rows[1:])
+
+
+def test_the_cohort_of_the_first_year_and_its_rate_on_the_latest_year(client, make, fixed_day):
+    """Four States due since 2015, one that joined later: the cohort counts the four."""
+    early = [party(make, code, date(2014, 12, 24)) for code in ("AUT", "BEL", "CHE", "DNK")]
+    late = party(make, "EST", date(2018, 3, 1))
+    for state in early[:3] + [late]:
+        report(make, state, 2025, [(on(date(2026, 5, 1)), True, "online")])
+    cohort = ReportingStatus(TODAY).cohort()
+    assert (cohort.since, cohort.year, cohort.states, cohort.submitted) == (2015, 2025, 4, 3)
+    assert cohort.rate == 0.75
+    assert ReportingStatus(TODAY).cohort(since=2019, year=2025).states == 5
+    page = client.get("/reporting/status").get_data(as_text=True)
+    assert "of the 4 States Parties due to report since 2015 submitted their annual report" in (
+        page
+    )
+    assert "75%" in page
+
+
+def test_years_compare_at_the_same_stage_after_their_deadline(make, fixed_day):
+    """On 25 November 2026 the deadline of 2025 is 178 days past: a report on 2023 submitted
+    200 days after its deadline counts to date but not at the same stage."""
+    states = [party(make, code, date(2014, 12, 24)) for code in ("AUT", "BEL")]
+    report(make, states[0], 2023, [(on(date(2024, 6, 30)), True, "online")])
+    report(make, states[1], 2023, [(on(date(2024, 12, 17)), True, "online")])
+    status = ReportingStatus(TODAY)
+    assert status.latest_passed_year == 2025 and status.same_stage_days == 178
+    figures = status.year_figures(2023)
+    assert (figures.to_date, figures.same_stage, figures.same_stage_rate) == (2, 1, 0.5)
+    # Before any deadline has passed there is no stage to compare.
+    early = ReportingStatus(date(2016, 1, 10))
+    assert early.same_stage_days is None and early.year_figures(2015).same_stage is None
+
+
+def test_reports_authorising_the_un_register_are_counted(make, fixed_day):
+    states = [party(make, code, date(2014, 12, 24)) for code in ("AUT", "BEL", "CHE")]
+    report(make, states[0], 2024, [(on(date(2025, 5, 1)), True, "file")], forward=True)
+    report(make, states[1], 2024, [(on(date(2025, 5, 1)), False, "online")], forward=True)
+    report(make, states[2], 2024, [(on(date(2025, 5, 1)), True, "online")])
+    report(make, states[0], versions=[(on(date(2016, 1, 5)), True, "online")])
+    figures = ReportingStatus(TODAY).year_figures(2024)
+    assert (figures.to_date, figures.forwarded) == (3, 2)
+    assert figures.forwarded_rate == pytest.approx(2 / 3)
+
+
+def test_the_page_the_csv_and_the_summary_give_the_same_figures(client, world):
+    summary = ReportingStatus(TODAY).summary()
+    assert summary["date"] == "2026-11-25"
+    rows = read_csv(client.get("/reporting/status.csv"))
+    header = rows[0]
+    for row, year in zip(rows[1:], summary["years"]):
+        for key, cell in zip(header, row):
+            expected = year[key]
+            if isinstance(expected, bool):
+                expected = "yes" if expected else "no"
+            assert cell == ("" if expected is None else str(expected)), key
+    latest = summary["years"][1]  # 2024
+    assert latest["year"] == 2024 and latest["submitted_to_date"] == 2
+    assert latest["to_date_rate"] == pytest.approx(2 / 3)
+    assert summary["initial"]["submitted"] == 1 and summary["initial"]["updated"] == 0
+    assert summary["cohort"] == {
+        "since": 2015,
+        "year": 2025,
+        "states": 2,
+        "submitted": 0,
+        "rate": 0.0,
+    }
+    json.dumps(summary)  # plain data, as the API returns it

@@ -185,7 +185,7 @@ def test_prefill_takes_the_latest_version_of_the_previous_year(make):
 def test_prefill_needs_a_previous_report(make):
     france, contact, _ = reporting_state(make)
     draft(france, contact, year=2024)  # a draft is not a report to start from
-    with pytest.raises(ReportingError, match="no submitted report for 2024"):
+    with pytest.raises(ReportingError, match="no submitted report of an earlier year"):
         services.start_annual(france, 2025, "previous", contact, TODAY)
 
 

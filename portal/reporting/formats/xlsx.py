@@ -10,6 +10,9 @@ Sheets, by their fixed English names (the import finds them by name):
   sub-categories, bases, State codes and currencies;
 - Lists (hidden): the values of those drop-down lists.
 
+The name of every field (column B of the Report sheet, row 1 of the tables) carries a comment:
+the field's guidance and the answers of the annual report's FAQ on it, in the reader's language.
+
 Text a spreadsheet would run as a formula gets an apostrophe before it, which the import takes
 off again. Before openpyxl opens an upload, the archive must be a real Excel workbook (by its
 content), not too large once unpacked, and free of DTDs (entity expansion attacks).
@@ -24,6 +27,7 @@ import pycountry
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -31,6 +35,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from portal.core import files
 from portal.reporting import categories
+from portal.reporting.guidance import field_help
 from portal.reporting.formats.fields import (
     LINE_KEYS,
     MAX_LINES,
@@ -226,6 +231,20 @@ def write_lists(sheet):
     return ranges
 
 
+#: The size of a comment's box in Excel, in points: room for a guidance and two answers.
+COMMENT_WIDTH = 360
+COMMENT_HEIGHT = 240
+
+
+def explain(item, field, table=None):
+    """Attach the guidance and FAQ answers of `field` to `item` as a cell comment."""
+    text = field_help(field, table)
+    if text:
+        comment = Comment(text, _("ATT Secretariat"))
+        comment.width, comment.height = COMMENT_WIDTH, COMMENT_HEIGHT
+        item.comment = comment
+
+
 def drop_down(sheet, source, cells):
     validation = DataValidation(type="list", formula1=f"={source}", allow_blank=True)
     validation.error = _("Choose a value from the list.")
@@ -242,7 +261,9 @@ def write_settings(sheet, content, ranges):
         item.fill = HEADER_FILL
     for row, (field, value) in enumerate(settings_row_values(content), start=2):
         sheet.cell(row=row, column=1, value=field).font = KEY_FONT
-        sheet.cell(row=row, column=2, value=str(SETTING_LABELS[field])).alignment = WRAP
+        label = sheet.cell(row=row, column=2, value=str(SETTING_LABELS[field]))
+        label.alignment = WRAP
+        explain(label, field)
         sheet.cell(row=row, column=3, value=cell(value)).alignment = WRAP
         if field.endswith("_nil") or field in (
             "withheld",
@@ -260,10 +281,11 @@ def write_table(sheet, table, lines, ranges):
     labels = {**LINE_LABELS, "partner": PARTNER_LABELS[table]}
     sheet.append([str(labels[key]) for key in LINE_KEYS])
     sheet.append(list(LINE_KEYS))
-    for item in sheet[1]:
+    for item, key in zip(sheet[1], LINE_KEYS):
         item.font = BOLD
         item.fill = HEADER_FILL
         item.alignment = WRAP
+        explain(item, key, table)
     for item in sheet[2]:
         item.font = KEY_FONT
     for line in lines:
