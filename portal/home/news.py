@@ -13,8 +13,8 @@ or messages the portal holds. Nothing here writes.
   someone else wrote in it since then; never what was written.
 - **Coming up**: meetings the person may see that have not ended; the distribution deadlines
   of those meetings still ahead; the delegation's reports due within REPORTS_AHEAD or overdue
-  (for those who file them); and what other packages register in DEADLINE_SOURCES (informal
-  consultations closing, for example).
+  (for those who file them); and the informal consultations of the person's delegation that
+  close within DEADLINES_AHEAD.
 - **Waiting for you**: invitations of the person's delegation to channels, for its point of
   contact to answer.
 """
@@ -39,10 +39,6 @@ REPORTS_AHEAD = timedelta(days=90)
 #: Meetings' distribution deadlines are shown from this long before.
 DEADLINES_AHEAD = timedelta(days=60)
 
-#: Callables `source(user, today) -> [Entry]` of deadlines kept by other packages (informal
-#: consultations closing, for instance), each entry's `at` the closing date (a `date`). A package appends its source when the application is
-#: built; each source filters by `portal.access` itself and costs a fixed number of queries.
-DEADLINE_SOURCES = []
 
 
 @dataclass(frozen=True)
@@ -250,6 +246,36 @@ def documents_due(user, today):
     ]
 
 
+def consultations_closing(user, now):
+    """The agreed informal consultations `user` may read that are open now and close within
+    DEADLINES_AHEAD, soonest first."""
+    from portal.consultations.models import Consultation, ConsultationStatus
+
+    found = db.session.scalars(
+        visible(select(Consultation), Consultation, user)
+        .where(
+            Consultation.status == ConsultationStatus.AGREED.value,
+            Consultation.closed_early_at.is_(None),
+            Consultation.opens_at <= now,
+            Consultation.closes_at > now,
+            Consultation.closes_at <= now + DEADLINES_AHEAD,
+        )
+        .order_by(Consultation.closes_at, Consultation.id)
+        .limit(LIMIT)
+    ).all()
+    return [
+        Entry(
+            label=_l("Consultation closes"),
+            title=consultation.title,
+            url=url_for("consultations.consultation_detail", consultation_id=consultation.id),
+            at=consultation.closes_at.date(),
+            # Consultations work in English (their pages, threads and documents).
+            language="en",
+        )
+        for consultation in found
+    ]
+
+
 def reports_due(user, today):
     """The delegation's reports not submitted whose deadline is within REPORTS_AHEAD or has
     passed, for those who file the delegation's reports."""
@@ -331,9 +357,9 @@ def news_for(user, since, now):
     """What is new for `user` since `since` (a datetime), and what is coming up from `now`."""
     follows = followed(user)
     today = now.date()
-    deadlines = reports_due(user, today) + documents_due(user, today)
-    for source in DEADLINE_SOURCES:
-        deadlines.extend(source(user, today))
+    deadlines = (
+        reports_due(user, today) + documents_due(user, today) + consultations_closing(user, now)
+    )
     deadlines.sort(key=lambda entry: (not entry.is_urgent, entry.at))
     return News(
         since=since,

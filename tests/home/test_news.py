@@ -14,6 +14,7 @@ from portal.forum.models import Post, Thread
 from portal.home import news
 from portal.home.models import HomeVisit
 from portal.notifications.services import subscribe
+from tests.consultations.conftest import consultations  # noqa: F401 (a fixture)
 from tests.forum.test_queries import queries_for
 
 ORIENTATION = "What this portal is for"
@@ -216,21 +217,27 @@ def test_meetings_ahead_and_their_documents_deadline(meetings, reader, signed_in
     assert "Last year&#39;s meeting" not in text
 
 
-def test_deadlines_registered_by_other_packages_are_shown(reader, signed_in, monkeypatch):
-    def consultations_closing(user, today):
-        return [
-            news.Entry(
-                label="Consultation",
-                title=f"Closing for {user.name}",
-                url="/consultations/1",
-                at=today + timedelta(days=3),
-            )
-        ]
-
-    monkeypatch.setattr(news, "DEADLINE_SOURCES", [consultations_closing])
+def test_consultations_of_ones_delegation_closing_soon_are_shown(
+    consultations, make, signed_in
+):
+    """Only a consultation the reader's delegation takes part in, open and closing within the
+    window; another delegation's stays unnamed."""
+    mexico = make.delegation(kind="state_party")
+    reader = make.user(delegation=mexico)
+    ours = consultations.convened(invited=[mexico], title="Consultation on the template")
+    consultations.convened(
+        invited=[make.delegation(kind="state_party")], title="Consultation of others"
+    )
+    later = consultations.convened(
+        invited=[mexico],
+        title="Consultation closing much later",
+        closes=now_utc() + timedelta(days=200),
+    )
     text = signed_in(reader).get("/").get_data(as_text=True)
-    assert f"Closing for {reader.name}<" in text
-    assert 'href="/consultations/1"' in text
+    assert "Consultation on the template<" in text
+    assert f'href="/consultations/{ours.id}"' in text
+    assert "Consultation of others" not in text
+    assert later.title not in text
 
 
 def test_the_page_runs_as_many_statements_with_many_threads_as_with_few(
