@@ -221,9 +221,26 @@ def decide(consultation, by, agree):
         )
 
 
+#: What the consultation form changes, as recorded in the audit log.
+EDITED = ("title", "purpose", "working_group_id", "document_id", "is_open_to_others",
+          "opens_at", "closes_at", "format", "support", "languages")
+
+
 def edit_consultation(consultation, by, values):
+    """Change what the consultation is, with the checks of its creation; the new closing time
+    cannot be already past (closing now is its own action). Raises ConsultationError for a
+    refused value; nothing is written then."""
+    before = {name: getattr(consultation, name) for name in EDITED}
     apply_consultation(consultation, values)
-    record("consultations.edit", target=consultation, actor=by)
+    if consultation.closes_at <= now_utc():
+        raise ConsultationError(
+            _l("This closing time is already past; to close the consultation now, use the "
+               "button on its page."),
+            "close_day",
+        )
+    changed = [name for name in EDITED if getattr(consultation, name) != before[name]]
+    if changed:
+        record("consultations.edit", target=consultation, actor=by, changed=changed)
     return consultation
 
 
