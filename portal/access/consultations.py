@@ -259,6 +259,8 @@ CONSULTATION_RULES = {
         sees(user, request) and request.is_open() and not user.is_secretariat
     ),
     "advisory_report": is_secretariat,
+    "advisory_document_share": is_secretariat,
+    "advisory_document_download": sees,
     # National reports to cabinet or parliament
     "national_report_list": lambda user, target=None: True,
     "national_report_share": shares_national_reports,

@@ -30,6 +30,7 @@ from portal.forum.models import WorkingGroup
 from portal.library.models import LANGUAGES, Document
 from portal.library.reference import cycle as find_cycle
 from portal.consultations.models import (
+    AdvisoryDocument,
     AdvisoryInput,
     AdvisoryMember,
     Audience,
@@ -490,6 +491,38 @@ def give_input(request, by, body):
         given.body, given.updated_at = body, now_utc()
     db.session.flush()
     return given
+
+
+def share_advisory_document(by, title, restricted, upload):
+    """The Secretariat shares a document with the advisory group: with every registered
+    participant, or (`restricted`) with States Parties' representatives only. The file is
+    checked before anything is written. Raises ConsultationError for a refused value or
+    file."""
+    from portal.access.consultations import ADVISORY, ADVISORY_STATES
+    from portal.core.files import FileRejected, check
+
+    title = clean_line(title, "title")
+    if upload is None or not getattr(upload, "filename", ""):
+        raise ConsultationError(_l("Attach the document."), "file")
+    try:
+        checked = check(upload, upload.filename)
+    except FileRejected as error:
+        raise ConsultationError(error.message, "file") from None
+    stored = checked.save()
+    document = AdvisoryDocument(
+        title=title,
+        acl=ADVISORY_STATES if restricted else ADVISORY,
+        sha256=stored.sha256,
+        size=stored.size,
+        mime_type=stored.kind.mime_type,
+        file_name=stored.download_name,
+        shared_by_id=by.id,
+    )
+    db.session.add(document)
+    db.session.flush()
+    record("advisory.document_share", target=document, actor=by, title=document.title,
+           level=document.acl)
+    return document
 
 
 # National reports to cabinet or parliament ---------------------------------------------------
