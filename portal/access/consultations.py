@@ -165,6 +165,17 @@ def manages(user, consultation):
     )
 
 
+def edits(user, consultation):
+    """Change what a consultation is (its purpose, time box, format, support, languages):
+    the organiser or the Secretariat, from the request until it closes; a declined request
+    stays as it was."""
+    return (
+        runs(user, consultation)
+        and consultation.status != "declined"
+        and not consultation.is_closed()
+    )
+
+
 def names_participants(user, consultation):
     return (
         sees(user, consultation)
@@ -222,6 +233,7 @@ CONSULTATION_RULES = {
         and is_secretariat(user)
         and consultation.status == "requested"
     ),
+    "consultation_edit": edits,
     "consultation_invite": manages,
     "consultation_session_add": manages,
     "consultation_document_add": manages,
@@ -247,6 +259,8 @@ CONSULTATION_RULES = {
         sees(user, request) and request.is_open() and not user.is_secretariat
     ),
     "advisory_report": is_secretariat,
+    "advisory_document_share": is_secretariat,
+    "advisory_document_download": sees,
     # National reports to cabinet or parliament
     "national_report_list": lambda user, target=None: True,
     "national_report_share": shares_national_reports,

@@ -25,13 +25,22 @@ from portal.access import can, require, visible
 from portal.accounts.models import DelegationKind, User
 from portal.admin.views import csv_cell
 from portal.consultations import services
-from portal.consultations.forms import ApplicationForm, DecisionForm, InputForm, InputRequestForm
+from portal.consultations.forms import (
+    AdvisoryDocumentForm,
+    ApplicationForm,
+    DecisionForm,
+    InputForm,
+    InputRequestForm,
+)
 from portal.consultations.models import (
+    AdvisoryDocument,
     AdvisoryInput,
     AdvisoryMember,
     InputRequest,
 )
 from portal.consultations.views import bp, find_document, me, show_error
+from portal.core.audit import record
+from portal.core.files import send_stored
 from portal.extensions import db
 from portal.library import reference
 
@@ -75,11 +84,16 @@ def advisory():
                 db.session.commit()
                 flash(_l("Your application is sent to the Secretariat."), "success")
                 return redirect(url_for("consultations.advisory"))
-    requests = []
+    requests, documents = [], []
     if can(current_user, "advisory_view"):
         requests = db.session.scalars(
             visible(select(InputRequest), InputRequest, current_user).order_by(
                 InputRequest.deadline_at.desc()
+            )
+        ).all()
+        documents = db.session.scalars(
+            visible(select(AdvisoryDocument), AdvisoryDocument, current_user).order_by(
+                AdvisoryDocument.id.desc()
             )
         ).all()
     applicants, request_form = [], None
@@ -91,6 +105,9 @@ def advisory():
         ).all()
     if can(current_user, "advisory_request_create"):
         request_form = fill_request_form(InputRequestForm(formdata=None))
+    document_form = None
+    if can(current_user, "advisory_document_share"):
+        document_form = AdvisoryDocumentForm(formdata=None)
     status = 400 if application.errors or problem else 200
     return render_template(
         "consultations/advisory.html",
@@ -98,10 +115,50 @@ def advisory():
         application=application,
         problem=problem,
         requests=requests,
+        documents=documents,
+        document_form=document_form,
         applicants=applicants,
         request_form=request_form,
         decision_form=DecisionForm(),
     ), status
+
+
+@bp.route("/advisory/documents/new", methods=["GET", "POST"])
+def advisory_document_share():
+    require("advisory_document_share")
+    form = AdvisoryDocumentForm()
+    problem = None
+    if form.validate_on_submit():
+        try:
+            services.share_advisory_document(
+                me(), form.title.data, form.is_restricted.data, form.file.data
+            )
+        except services.ConsultationError as error:
+            db.session.rollback()
+            problem = show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_l("The document is shared with the group."), "success")
+            return redirect(url_for("consultations.advisory"))
+    status = 400 if form.errors or problem else 200
+    return render_template("consultations/advisory_document_form.html", form=form,
+                           problem=problem), status
+
+
+@bp.route("/advisory/documents/<int:document_id>")
+def advisory_document(document_id):
+    """A document of the group, for whoever holds its level; 404 for anyone else, so that a
+    member who does not represent a State Party does not learn that it exists."""
+    document = db.session.scalar(
+        visible(select(AdvisoryDocument).where(AdvisoryDocument.id == document_id),
+                AdvisoryDocument, current_user)
+    )
+    if document is None:
+        abort(404)
+    require("advisory_document_download", document, hide=True)
+    record("advisory.document_download", target=document, actor=me())
+    db.session.commit()
+    return send_stored(document.sha256, document.file_name, document.mime_type)
 
 
 def fill_request_form(form):

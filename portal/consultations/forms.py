@@ -129,6 +129,13 @@ class InputForm(FlaskForm):
     submit = SubmitField(_l("Send input"))
 
 
+class AdvisoryDocumentForm(FlaskForm):
+    title = StringField(_l("Title (English)"))
+    file = FileField(_l("File (in English)"))
+    is_restricted = BooleanField(_l("Touches restricted information: States Parties only"))
+    submit = SubmitField(_l("Share with the group"))
+
+
 class NationalReportForm(FlaskForm):
     title = StringField(_l("Title"))
     year = IntegerField(_l("Year"), validators=[Optional()])

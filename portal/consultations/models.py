@@ -312,6 +312,29 @@ class InputRequest(IdMixin, CreatedMixin, db.Model):
         return (now or now_utc()) < self.deadline_at
 
 
+class AdvisoryDocument(IdMixin, CreatedMixin, db.Model):
+    """A document the Secretariat shares with the advisory group, in English: for every
+    registered participant (`advisory`) or, when it touches restricted information, for
+    States Parties' representatives only (`advisory_states`)."""
+
+    __tablename__ = "advisory_documents"
+
+    title = db.Column(db.String(300), nullable=False)
+    #: `advisory` or `advisory_states`.
+    acl = db.Column(db.String(64), nullable=False, index=True)
+    sha256 = db.Column(db.String(64), nullable=False)
+    size = db.Column(db.Integer, nullable=False)
+    mime_type = db.Column(db.String(128), nullable=False)
+    file_name = db.Column(db.String(255), nullable=False)
+    shared_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+
+    shared_by = db.relationship("User")
+
+    @property
+    def is_restricted(self):
+        return self.acl == "advisory_states"
+
+
 class AdvisoryInput(IdMixin, CreatedMixin, db.Model):
     """A member's written input; they speak in their own capacity."""
 

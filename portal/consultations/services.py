@@ -30,6 +30,7 @@ from portal.forum.models import WorkingGroup
 from portal.library.models import LANGUAGES, Document
 from portal.library.reference import cycle as find_cycle
 from portal.consultations.models import (
+    AdvisoryDocument,
     AdvisoryInput,
     AdvisoryMember,
     Audience,
@@ -221,9 +222,26 @@ def decide(consultation, by, agree):
         )
 
 
+#: What the consultation form changes, as recorded in the audit log.
+EDITED = ("title", "purpose", "working_group_id", "document_id", "is_open_to_others",
+          "opens_at", "closes_at", "format", "support", "languages")
+
+
 def edit_consultation(consultation, by, values):
+    """Change what the consultation is, with the checks of its creation; the new closing time
+    cannot be already past (closing now is its own action). Raises ConsultationError for a
+    refused value; nothing is written then."""
+    before = {name: getattr(consultation, name) for name in EDITED}
     apply_consultation(consultation, values)
-    record("consultations.edit", target=consultation, actor=by)
+    if consultation.closes_at <= now_utc():
+        raise ConsultationError(
+            _l("This closing time is already past; to close the consultation now, use the "
+               "button on its page."),
+            "close_day",
+        )
+    changed = [name for name in EDITED if getattr(consultation, name) != before[name]]
+    if changed:
+        record("consultations.edit", target=consultation, actor=by, changed=changed)
     return consultation
 
 
@@ -473,6 +491,38 @@ def give_input(request, by, body):
         given.body, given.updated_at = body, now_utc()
     db.session.flush()
     return given
+
+
+def share_advisory_document(by, title, restricted, upload):
+    """The Secretariat shares a document with the advisory group: with every registered
+    participant, or (`restricted`) with States Parties' representatives only. The file is
+    checked before anything is written. Raises ConsultationError for a refused value or
+    file."""
+    from portal.access.consultations import ADVISORY, ADVISORY_STATES
+    from portal.core.files import FileRejected, check
+
+    title = clean_line(title, "title")
+    if upload is None or not getattr(upload, "filename", ""):
+        raise ConsultationError(_l("Attach the document."), "file")
+    try:
+        checked = check(upload, upload.filename)
+    except FileRejected as error:
+        raise ConsultationError(error.message, "file") from None
+    stored = checked.save()
+    document = AdvisoryDocument(
+        title=title,
+        acl=ADVISORY_STATES if restricted else ADVISORY,
+        sha256=stored.sha256,
+        size=stored.size,
+        mime_type=stored.kind.mime_type,
+        file_name=stored.download_name,
+        shared_by_id=by.id,
+    )
+    db.session.add(document)
+    db.session.flush()
+    record("advisory.document_share", target=document, actor=by, title=document.title,
+           level=document.acl)
+    return document
 
 
 # National reports to cabinet or parliament ---------------------------------------------------

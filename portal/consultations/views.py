@@ -258,6 +258,36 @@ def consultation_convene():
     )
 
 
+@bp.route("/<int:consultation_id>/edit", methods=["GET", "POST"])
+def consultation_edit(consultation_id):
+    consultation = load_consultation(consultation_id)
+    require("consultation_edit", consultation)
+    form = fill_choices(ConsultationForm(data=None if request.method == "POST" else {
+        "title": consultation.title,
+        "purpose": consultation.purpose,
+        "working_group": consultation.working_group_id,
+        "document": (consultation.document.symbol or str(consultation.document.id))
+        if consultation.document else "",
+        "is_open_to_others": consultation.is_open_to_others,
+        "open_day": consultation.opens_at.date(),
+        "open_time": consultation.opens_at.time(),
+        "close_day": consultation.closes_at.date(),
+        "close_time": consultation.closes_at.time(),
+        "format": consultation.format,
+        "support": consultation.support,
+        "languages": consultation.languages,
+    }))
+    form.submit.label.text = _l("Save changes")
+    return save_form(
+        form,
+        "consultations/consultation_form.html",
+        lambda: services.edit_consultation(consultation, me(), consultation_values(form)),
+        _l("The consultation is changed."),
+        requesting=False,
+        consultation=consultation,
+    )
+
+
 # A consultation's page ---------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from portal.consultations import services
 from portal.consultations.models import (
+    AdvisoryDocument,
     AdvisoryInput,
     AdvisoryMember,
     Consultation,
@@ -46,6 +47,7 @@ COUNTED = (
     AdvisoryMember,
     InputRequest,
     AdvisoryInput,
+    AdvisoryDocument,
     NationalReport,
     NationalReportFile,
     Meeting,

@@ -6,10 +6,12 @@ import csv
 import io
 import re
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
-from portal.consultations.models import AdvisoryInput, AdvisoryMember
+from portal.consultations.models import AdvisoryDocument, AdvisoryInput, AdvisoryMember
+from portal.core.audit import AuditEvent
 from portal.core.models import now_utc
 from portal.extensions import db
 from tests.conftest import text_of
@@ -139,3 +141,104 @@ def test_the_report_and_its_export_identify_no_participant(consultations, people
     assert ["Region", "African Group", "1"] in rows
     assert sum("I suggest a column for end users." in row[1] for row in rows) == 5
     assert "I suggest a column for end users." in page
+
+
+def share(client, title, restricted=False, data=b"Draft template for annual reports.",
+          name="template.txt"):
+    fields = {"title": title, "file": (io.BytesIO(data), name)}
+    if restricted:
+        fields["is_restricted"] = "y"
+    return client.post("/consultations/advisory/documents/new", data=fields,
+                       content_type="multipart/form-data")
+
+
+def stored_files(app):
+    return sorted(str(path) for path in Path(app.config["PORTAL_FILES_DIR"]).rglob("*")
+                  if path.is_file())
+
+
+def test_the_group_documents_are_for_its_participants_at_their_level(
+    consultations, people, signed_in
+):
+    consultations.member(people["contact"])  # a State Party's representative
+    consultations.member(people["observer"])  # civil society
+    officer = signed_in(people["secretariat"])
+    assert share(officer, "Draft report template").status_code == 302
+    assert share(officer, "Denials data for the template", restricted=True,
+                 data=b"Restricted figures.").status_code == 302
+    everyone, states = db.session.scalars(select(AdvisoryDocument).order_by("id")).all()
+    assert (everyone.acl, states.acl) == ("advisory", "advisory_states")
+    path = "/consultations/advisory/documents/{}"
+
+    state = signed_in(people["contact"])
+    page = state.get("/consultations/advisory").get_data(as_text=True)
+    assert "Draft report template" in page and "Denials data for the template" in page
+    assert state.get(path.format(everyone.id)).data == b"Draft template for annual reports."
+    assert state.get(path.format(states.id)).data == b"Restricted figures."
+
+    observer = signed_in(people["observer"])
+    page = observer.get("/consultations/advisory").get_data(as_text=True)
+    assert "Draft report template" in page and "Denials data" not in page
+    assert observer.get(path.format(everyone.id)).status_code == 200
+    assert observer.get(path.format(states.id)).status_code == 404
+
+    # Not registered: applied only, and someone who never applied.
+    consultations.member(people["ghana"], register=False)
+    for outsider in ("ghana", "signatory"):
+        client = signed_in(people[outsider])
+        assert "Draft report template" not in client.get(
+            "/consultations/advisory").get_data(as_text=True)
+        assert client.get(path.format(everyone.id)).status_code == 404
+        assert client.get(path.format(states.id)).status_code == 404
+    assert state.get(path.format(999999)).status_code == 404
+
+    downloads = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "advisory.document_download")).all()
+    assert sorted((e.actor_id, e.target_id) for e in downloads) == sorted([
+        (people["contact"].id, everyone.id), (people["contact"].id, states.id),
+        (people["observer"].id, everyone.id),
+    ])
+    assert db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "advisory.document_share", AuditEvent.target_id == states.id
+    )).actor_id == people["secretariat"].id
+
+
+def test_English_titles_of_the_group_documents_are_marked(consultations, people, signed_in):
+    consultations.member(people["observer"])
+    assert share(signed_in(people["secretariat"]), "Draft report template").status_code == 302
+    observer = signed_in(people["observer"])
+    observer.post("/language", data={"language": "fr"})
+    page = observer.get("/consultations/advisory").get_data(as_text=True)
+    assert '<html lang="fr"' in page
+    assert '<bdi lang="en">Draft report template</bdi>' in page
+
+
+def test_only_the_Secretariat_shares_documents_with_the_group(consultations, people, signed_in):
+    consultations.member(people["contact"])
+    before = consultation_rows()
+    member = signed_in(people["contact"])
+    assert member.get("/consultations/advisory/documents/new").status_code == 403
+    assert share(member, "Our own document").status_code == 403
+    assert "Share a document" not in member.get("/consultations/advisory").get_data(
+        as_text=True)
+    assert consultation_rows() == before
+
+
+def test_a_document_without_a_file_or_of_a_refused_kind_writes_nothing(
+    app, consultations, people, signed_in
+):
+    officer = signed_in(people["secretariat"])
+    before, files = consultation_rows(), stored_files(app)
+    response = officer.post("/consultations/advisory/documents/new",
+                            data={"title": "No file"}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "Attach the document." in response.get_data(as_text=True)
+    response = share(officer, "A program", data=b"MZ\x90\x00\x03\x00\x00\x00" * 64,
+                     name="tool.exe")
+    assert response.status_code == 400
+    assert "This kind of file is not accepted." in response.get_data(as_text=True)
+    response = share(officer, "   ")
+    assert response.status_code == 400
+    assert "This field is required." in response.get_data(as_text=True)
+    assert consultation_rows() == before
+    assert stored_files(app) == files

@@ -5,9 +5,10 @@ written."""
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.consultations.models import Consultation, ConsultationPost
+from portal.core.audit import AuditEvent
 from portal.core.jobs import run_due_jobs
 from portal.core.models import now_utc
 from portal.extensions import db
@@ -290,3 +291,95 @@ def test_English_content_is_marked_where_the_interface_is_in_another_language(
     assert f'<bdi lang="en">{consultation.title}</bdi>' in page
     assert '<bdi lang="en">Paragraph twelve</bdi>' in page
     assert db.session.scalar(select(ConsultationPost)) is not None
+
+
+def test_the_organiser_changes_the_consultation_and_it_is_audited(
+    consultations, people, signed_in
+):
+    consultation = consultations.convened([people["contact"].delegation], by=people["chair"])
+    chair = signed_in(people["chair"])
+    page = chair.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert "Change the consultation" in page
+    edit_page = chair.get(f"/consultations/{consultation.id}/edit").get_data(as_text=True)
+    assert "Gather comments on the chair&#39;s draft report" in edit_page
+    closes = consultation.closes_at + timedelta(days=5)
+    response = chair.post(f"/consultations/{consultation.id}/edit", data=form(
+        opens=consultation.opens_at, closes=closes,
+        purpose="Agree the template's annex.", format="in_person", support="substantive",
+        is_open_to_others="y", languages=["fr", "es"],
+    ))
+    assert response.status_code == 302
+    db.session.refresh(consultation)
+    assert consultation.purpose == "Agree the template's annex."
+    assert consultation.closes_at == closes.replace(second=0, microsecond=0)
+    assert (consultation.format, consultation.support) == ("in_person", "substantive")
+    assert consultation.is_open_to_others
+    assert consultation.languages == ["fr", "es"]
+    entry = db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "consultations.edit", AuditEvent.target_id == consultation.id))
+    assert entry.actor_id == people["chair"].id
+    assert "purpose" in str(entry.detail) and "languages" in str(entry.detail)
+    page = signed_in(people["contact"]).get(f"/consultations/{consultation.id}")
+    assert "Agree the template&#39;s annex." in page.get_data(as_text=True)
+
+
+def test_the_Secretariat_changes_a_request_before_agreeing(consultations, people, signed_in):
+    consultation = consultations.requested(people["contact"], [people["ghana"].delegation])
+    response = signed_in(people["secretariat"]).post(
+        f"/consultations/{consultation.id}/edit",
+        data=form(opens=consultation.opens_at, purpose="Narrower purpose."),
+    )
+    assert response.status_code == 302
+    db.session.refresh(consultation)
+    assert consultation.purpose == "Narrower purpose."
+    assert consultation.status == "requested"
+
+
+def test_a_change_is_checked_as_at_creation_and_writes_nothing(
+    consultations, people, signed_in
+):
+    consultation = consultations.convened([people["contact"].delegation], by=people["chair"])
+    kept = (consultation.purpose, consultation.opens_at, consultation.closes_at)
+    before = consultation_rows()
+    edits = select(func.count()).where(AuditEvent.action == "consultations.edit")
+    chair = signed_in(people["chair"])
+    opens = now_utc() + timedelta(days=3)
+    for data, message in (
+        (form(opens=opens, closes=opens - timedelta(days=1), purpose="Changed."),
+         "It must close after it opens."),
+        (form(purpose="Changed.", format="by_carrier_pigeon"), "Choose from the list."),
+        (form(purpose=""), "This field is required."),
+        (form(purpose="Changed.", languages=["en"]), "Choose languages from the list."),
+        (form(opens=now_utc() - timedelta(days=2), closes=now_utc() - timedelta(hours=1),
+              purpose="Changed."), "This closing time is already past"),
+    ):
+        response = chair.post(f"/consultations/{consultation.id}/edit", data=data)
+        assert response.status_code == 400
+        assert message in response.get_data(as_text=True)
+        db.session.expire_all()
+        assert (consultation.purpose, consultation.opens_at, consultation.closes_at) == kept
+    assert consultation_rows() == before
+    assert db.session.scalar(edits) == 0
+
+
+def test_only_the_organiser_and_the_Secretariat_change_it_until_it_closes(
+    consultations, people, signed_in
+):
+    consultation = consultations.convened([people["contact"].delegation], by=people["chair"])
+    path = f"/consultations/{consultation.id}/edit"
+    contact = signed_in(people["contact"])
+    assert "Change the consultation" not in contact.get(
+        f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert contact.get(path).status_code == 403
+    assert contact.post(path, data=form(purpose="Ours now.")).status_code == 403
+    assert signed_in(people["ghana"]).post(path, data=form(purpose="Ours.")).status_code == 404
+    assert signed_in(people["secretariat"]).get(path).status_code == 200
+    consultations.close_in_the_past(consultation)
+    for person in ("chair", "secretariat"):
+        client = signed_in(people[person])
+        assert "Change the consultation" not in client.get(
+            f"/consultations/{consultation.id}").get_data(as_text=True)
+        assert client.get(path).status_code == 403
+        assert client.post(path, data=form(purpose="Too late.")).status_code == 403
+    db.session.refresh(consultation)
+    assert consultation.purpose != "Too late."

@@ -85,8 +85,11 @@ def test_lists_per_State_per_year_and_filters(consultations, people, client):
     assert titles("/consultations/national-reports?content=policy") == {"Ghana 2025"}
     assert titles(f"/consultations/national-reports?state={mexico}&year=2024") == {
         "Mexico 2024"}
-    assert titles("/consultations/national-reports?content=nonsense&year=abc") == {
+    # An unknown kind of content is ignored; a year that is not a number is refused, as in
+    # every list.
+    assert titles("/consultations/national-reports?content=nonsense") == {
         "Mexico 2024", "Mexico 2025", "Ghana 2025"}
+    assert client.get("/consultations/national-reports?year=abc").status_code == 400
     observer = people["observer"].delegation_id
     assert client.get(f"/consultations/national-reports/states/{observer}").status_code == 404
 
