@@ -34,7 +34,6 @@ from portal.forum.models import (
     WorkingGroup,
 )
 from portal.library.services import link_citations
-from portal.notifications.services import watch_on_post
 from portal.search.engine import queue_index, queue_index_many
 
 TITLE_MAX = 300
@@ -244,22 +243,29 @@ def create_thread(topic, author, kind, title, body, question_id=None, files=()):
         post_count=0,
     )
     db.session.add(thread)
-    post = add_post(thread, author, body, question_id=question_id, files=files)
+    post, mentioned = add_post(thread, author, body, question_id=question_id, files=files)
     emit("thread.created", thread, actor=author)
+    for person in mentioned:
+        emit("post.mention", post, actor=author, recipient=person)
     # Queued after the event, so that the people following the topic are told first.
     queue_index("post", post.id)
     return thread, post
 
 
 def reply(thread, author, body, quoted_post_id=None, question_id=None, files=()):
-    post = add_post(thread, author, body, quoted_post_id, question_id, files)
-    emit("post.created", post, actor=author)
+    post, mentioned = add_post(thread, author, body, quoted_post_id, question_id, files)
+    # One event for the reply and its mentions: a person both answered and mentioned is told
+    # once, of both.
+    emit("post.created", post, actor=author, mentioned=[person.id for person in mentioned])
     # Queued after the event, so that the people following the thread are told first.
     queue_index("post", post.id)
     return post
 
 
 def add_post(thread, author, body, quoted_post_id=None, question_id=None, files=()):
+    """Write a post in `thread`; returns it and the people it mentions (its author aside), for
+    the caller's event. Raises ForumError for an empty or long body, a quote or a question
+    from elsewhere, or a mention of someone who cannot read the thread."""
     body = check_body(body)
     quoted = None
     if quoted_post_id:
@@ -298,12 +304,8 @@ def add_post(thread, author, body, quoted_post_id=None, question_id=None, files=
     attach(post, files)
     db.session.flush()
     link_citations(post)
-    for person in mentioned:
-        if person.id != author.id:
-            emit("post.mention", post, actor=author, recipient=person)
     mark_read(author, thread, post.number)
-    watch_on_post(author, thread)
-    return post
+    return post, [person for person in mentioned if person.id != author.id]
 
 
 def check_body(body):
