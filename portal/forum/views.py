@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.access import LEVEL_LABELS, AccessLevel, can, principals, require, visible
 from portal.accounts.models import Delegation, Group, User
 from portal.core.files import send_stored
+from portal.core.pages import add_by_email
 from portal.extensions import db
 from portal.forum import services
 from portal.forum.forms import (
@@ -620,50 +621,52 @@ def access_form(current_level, current_group, inherit_label=None):
     return form
 
 
-@bp.route("/<code>/access", methods=["GET", "POST"])
-def space_access(code):
-    space = load_space(code)
-    require("space_manage", space)
-    form = access_form(space.access_level, space.group_id)
+def access_page(item, title, change, done, back, inherit_label=None):
+    """The access form of a working group or a topic: `change(level, group_id)` applies it,
+    raising ForumError (shown under the level, nothing written); `done` is flashed on success
+    before the redirect to `back`."""
+    form = access_form(item.access_level, item.group_id, inherit_label)
     if form.validate_on_submit():
         try:
-            services.set_space_access(
-                space, form.level.data, int(form.group.data or 0) or None, me()
-            )
+            change(form.level.data, int(form.group.data or 0) or None)
         except services.ForumError as error:
             db.session.rollback()
             form.level.errors.append(str(error))
         else:
             db.session.commit()
-            flash(_l("Access is changed for the working group and everything in it."), "success")
-            return redirect(url_for("forum.space", code=space.code))
+            flash(done, "success")
+            return redirect(back)
     status = 400 if form.errors else 200
     return render_template(
-        "forum/access_form.html", item=space, title=space.display_name, form=form
+        "forum/access_form.html", item=item, title=title, form=form
     ), status
+
+
+@bp.route("/<code>/access", methods=["GET", "POST"])
+def space_access(code):
+    space = load_space(code)
+    require("space_manage", space)
+    return access_page(
+        space,
+        space.display_name,
+        lambda level, group_id: services.set_space_access(space, level, group_id, me()),
+        _l("Access is changed for the working group and everything in it."),
+        url_for("forum.space", code=space.code),
+    )
 
 
 @bp.route("/topics/<int:topic_id>/access", methods=["GET", "POST"])
 def topic_access(topic_id):
     topic = load_visible(Topic, topic_id)
     require("space_manage", topic.working_group)
-    form = access_form(topic.access_level, topic.group_id, _l("As the working group"))
-    if form.validate_on_submit():
-        try:
-            services.set_topic_access(
-                topic, form.level.data or None, int(form.group.data or 0) or None, me()
-            )
-        except services.ForumError as error:
-            db.session.rollback()
-            form.level.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_l("Access is changed for the topic and everything in it."), "success")
-            return redirect(url_for("forum.topic", topic_id=topic.id))
-    status = 400 if form.errors else 200
-    return render_template(
-        "forum/access_form.html", item=topic, title=topic.title, form=form
-    ), status
+    return access_page(
+        topic,
+        topic.title,
+        lambda level, group_id: services.set_topic_access(topic, level or None, group_id, me()),
+        _l("Access is changed for the topic and everything in it."),
+        url_for("forum.topic", topic_id=topic.id),
+        inherit_label=_l("As the working group"),
+    )
 
 
 @bp.route("/<code>/moderators", methods=["GET", "POST"])
@@ -672,16 +675,15 @@ def space_moderators(code):
     space = load_space(code)
     require("space_manage", space)
     form = ModeratorForm()
-    if form.validate_on_submit():
-        try:
-            user = services.add_moderator(space, form.email.data, me())
-        except services.ForumError as error:
-            db.session.rollback()
-            form.email.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_l("%(name)s now moderates this working group.", name=user.name), "success")
-            return redirect(url_for("forum.space_moderators", code=space.code))
+    added = add_by_email(
+        form,
+        lambda email: services.add_moderator(space, email, me()),
+        services.ForumError,
+        _l("%(name)s now moderates this working group."),
+        url_for("forum.space_moderators", code=space.code),
+    )
+    if added:
+        return added
     moderators = db.session.scalars(
         select(User)
         .join(WorkingGroupModerator, WorkingGroupModerator.user_id == User.id)
