@@ -37,6 +37,13 @@ class PostForm(FlaskForm):
     submit = SubmitField(_l("Post reply"))
 
 
+class ReplyForm(PostForm):
+    """A reply, which may also be previewed or kept as a draft instead of being posted."""
+
+    preview = SubmitField(_l("Preview"))
+    save_draft = SubmitField(_l("Save draft"))
+
+
 class ThreadForm(PostForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     kind = SelectField(

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.access import LEVEL_LABELS, AccessLevel, can, principals, require, visible
+from portal.accounts.forms import ActionForm
 from portal.accounts.models import Delegation, Group, User
 from portal.core.files import send_stored
 from portal.core.pages import add_by_email
@@ -26,7 +27,7 @@ from portal.forum.forms import (
     EditPostForm,
     ModeratorForm,
     MoveForm,
-    PostForm,
+    ReplyForm,
     ReasonForm,
     ThreadForm,
     TopicForm,
@@ -229,14 +230,17 @@ def thread(thread_id):
     page.total = thread.post_count
     marker = db.session.get(ThreadRead, (current_user.id, thread.id))
     first_unread = (marker.last_read_number if marker else 0) + 1
-    form = reply_form(thread)
+    draft = services.draft_of(me(), thread)
+    form = reply_form(thread, draft=draft)
     page_html = render_template(
         "forum/thread_detail.html",
         thread=thread,
         page=page,
-        pages=max(1, -(-thread.post_count // POSTS_PER_PAGE)),
+        pages=last_page(thread),
         first_unread=first_unread,
         form=form,
+        quoted=quoted_in(form, thread),
+        draft=draft,
         reason_form=ReasonForm(),
     )
     # Marked read once the page is made: a commit expires every loaded row, and the template
@@ -251,12 +255,38 @@ def thread(thread_id):
     return page_html
 
 
-def reply_form(thread, formdata=None):
-    form = PostForm(formdata=formdata) if formdata is not None else PostForm()
+def last_page(thread):
+    return max(1, -(-thread.post_count // POSTS_PER_PAGE))
+
+
+def reply_form(thread, formdata=None, draft=None):
+    """The reply form: as sent, or filled from the person's draft and the post they chose to
+    quote (`?quote=<id>`, the way to quote a whole post without a script)."""
+    form = ReplyForm(formdata=formdata) if formdata is not None else ReplyForm()
     form.question.choices = question_choices(thread.topic)
+    if formdata is None and draft is not None:
+        form.body.data = draft.body_source
+        form.quoted_post.data = str(draft.quoted_post_id or "")
+        form.question.data = str(draft.question_id or "")
     if formdata is None and request.args.get("quote", "").isdigit():
         form.quoted_post.data = request.args["quote"]
     return form
+
+
+def quoted_in(form, thread):
+    """The post the reply form quotes, when it is one of the thread's that the reader sees."""
+    if not (form.quoted_post.data or "").isdigit():
+        return None
+    return db.session.scalar(
+        visible(select(Post), Post, current_user)
+        .where(
+            Post.id == int(form.quoted_post.data),
+            Post.thread_id == thread.id,
+            Post.withdrawn_at.is_(None),
+            Post.hidden_at.is_(None),
+        )
+        .options(joinedload(Post.author))
+    )
 
 
 @bp.route("/threads/<int:thread_id>/unread")
@@ -350,27 +380,63 @@ def thread_create(topic_id):
 def post_create(thread_id):
     thread = load_visible(Thread, thread_id)
     form = reply_form(thread, formdata=request.form)
+    quoted = form.quoted_post.data or ""
+    quoted_post_id = int(quoted) if quoted.isdigit() else None
+    preview = None
     if not can(current_user, "post_create", thread):
         closed_to_posts(form, thread)
     elif form.validate_on_submit():
+        question_id = int(form.question.data) if form.question.data else None
         try:
-            post = services.reply(
-                thread,
-                me(),
-                form.body.data,
-                quoted_post_id=int(form.quoted_post.data)
-                if (form.quoted_post.data or "").isdigit()
-                else None,
-                question_id=int(form.question.data) if form.question.data else None,
-                files=request.files.getlist(form.attachments.name),
-            )
+            if form.preview.data or form.save_draft.data:
+                services.save_draft(thread, me(), form.body.data, quoted_post_id, question_id)
+            else:
+                post = services.reply(
+                    thread,
+                    me(),
+                    form.body.data,
+                    quoted_post_id=quoted_post_id,
+                    question_id=question_id,
+                    files=request.files.getlist(form.attachments.name),
+                )
         except services.ForumError as error:
             db.session.rollback()
             form.body.errors.append(str(error))
         else:
             db.session.commit()
-            return redirect(url_for("forum.post_link", post_id=post.id))
-    return render_template("forum/reply_form.html", thread=thread, form=form), 400
+            if form.save_draft.data:
+                flash(_l("Your draft is saved: it will be here when you come back."), "success")
+                return redirect(
+                    url_for("forum.thread", thread_id=thread.id, page=last_page(thread))
+                    + "#reply"
+                )
+            if not form.preview.data:
+                return redirect(url_for("forum.post_link", post_id=post.id))
+            try:
+                preview = services.preview(thread, form.body.data)
+            except services.ForumError as error:
+                form.body.errors.append(str(error))
+    return render_template(
+        "forum/reply_form.html",
+        thread=thread,
+        form=form,
+        quoted=quoted_in(form, thread),
+        draft=services.draft_of(me(), thread),
+        preview=preview,
+    ), 400 if form.errors else 200
+
+
+@bp.route("/threads/<int:thread_id>/draft/discard", methods=["POST"])
+def draft_discard(thread_id):
+    thread = load_visible(Thread, thread_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.discard_draft(me(), thread)
+    db.session.commit()
+    flash(_l("Your draft is discarded."), "success")
+    return redirect(
+        url_for("forum.thread", thread_id=thread.id, page=last_page(thread)) + "#reply"
+    )
 
 
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
