@@ -41,7 +41,7 @@ class ReplyForm(PostForm):
     """A reply, which may also be previewed or kept as a draft instead of being posted."""
 
     preview = SubmitField(_l("Preview"))
-    save_draft = SubmitField(_l("Save draft"))
+    save_draft = SubmitField(_l("Save as draft"))
 
 
 class ThreadForm(PostForm):

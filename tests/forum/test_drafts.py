@@ -26,7 +26,7 @@ def preview(client, thread, body, **more):
 
 def save(client, thread, body, **more):
     return client.post(
-        f"/forum/threads/{thread.id}/reply", data=reply_data(body, save_draft="Save draft", **more)
+        f"/forum/threads/{thread.id}/reply", data=reply_data(body, save_draft="Save as draft", **more)
     )
 
 
