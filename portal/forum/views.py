@@ -179,7 +179,8 @@ def topic(topic_id):
 
 
 def answers_by_question(topic):
-    """For each guiding question, the delegations that have answered it (visible posts only).
+    """For each guiding question, the delegations that have answered it (visible posts only),
+    each with its first answer: {question id: [(delegation, post id), ...]}.
 
     Posts are found through the index on their question, so the cost follows the answers of
     this topic, not the size of the forum (a moved thread's posts lose their answers).
@@ -189,23 +190,28 @@ def answers_by_question(topic):
         return {}
     rows = db.session.execute(
         visible(
-            select(Post.question_id, Delegation)
-            .join(Delegation, Delegation.id == Post.delegation_id)
+            select(Post.question_id, Post.delegation_id, func.min(Post.id))
             .where(
                 Post.question_id.in_(question_ids),
                 Post.withdrawn_at.is_(None),
                 Post.hidden_at.is_(None),
             )
-            .distinct(),
+            .group_by(Post.question_id, Post.delegation_id),
             Post,
             current_user,
         )
     ).all()
+    delegations = {
+        delegation.id: delegation
+        for delegation in db.session.scalars(
+            select(Delegation).where(Delegation.id.in_({row[1] for row in rows}))
+        )
+    }
     answers = {}
-    for question_id, delegation in rows:
-        answers.setdefault(question_id, []).append(delegation)
-    for delegations in answers.values():
-        delegations.sort(key=lambda d: d.display_name.casefold())
+    for question_id, delegation_id, post_id in rows:
+        answers.setdefault(question_id, []).append((delegations[delegation_id], post_id))
+    for answered in answers.values():
+        answered.sort(key=lambda pair: pair[0].display_name.casefold())
     return answers
 
 
