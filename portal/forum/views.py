@@ -44,6 +44,8 @@ from portal.forum.models import (
     WorkingGroup,
     WorkingGroupModerator,
 )
+from portal.library.models import Document
+from portal.meetings.models import AgendaItem, Meeting
 
 bp = Blueprint("forum", __name__)
 
@@ -55,6 +57,8 @@ def forum_context():
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 50
+#: The newest documents of an agenda item shown on its topic; the library lists them all.
+TOPIC_DOCUMENTS = 10
 
 
 def me():
@@ -175,6 +179,21 @@ def topic(topic_id):
         page=page,
         threads=rows,
         answers=answers_by_question(topic),
+        documents=db.session.scalars(
+            visible(select(Document), Document, current_user)
+            .where(Document.topic_id == topic.id)
+            .order_by(Document.published_on.desc(), Document.id.desc())
+            .limit(TOPIC_DOCUMENTS)
+        ).all(),
+        meetings=db.session.scalars(
+            visible(select(Meeting), Meeting, current_user)
+            .where(
+                Meeting.id.in_(
+                    select(AgendaItem.meeting_id).where(AgendaItem.topic_id == topic.id)
+                )
+            )
+            .order_by(Meeting.starts_at.desc())
+        ).all(),
     )
 
 
