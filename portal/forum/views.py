@@ -407,40 +407,57 @@ def post_create(thread_id):
     form = reply_form(thread, formdata=request.form)
     quoted = form.quoted_post.data or ""
     quoted_post_id = int(quoted) if quoted.isdigit() else None
-    preview = None
     if not can(current_user, "post_create", thread):
         closed_to_posts(form, thread)
     elif form.validate_on_submit():
         question_id = int(form.question.data) if form.question.data else None
+        if form.preview.data or form.save_draft.data:
+            return keep_draft(thread, form, quoted_post_id, question_id)
         try:
-            if form.preview.data or form.save_draft.data:
-                services.save_draft(thread, me(), form.body.data, quoted_post_id, question_id)
-            else:
-                post = services.reply(
-                    thread,
-                    me(),
-                    form.body.data,
-                    quoted_post_id=quoted_post_id,
-                    question_id=question_id,
-                    files=request.files.getlist(form.attachments.name),
-                )
+            post = services.reply(
+                thread,
+                me(),
+                form.body.data,
+                quoted_post_id=quoted_post_id,
+                question_id=question_id,
+                files=request.files.getlist(form.attachments.name),
+            )
         except services.ForumError as error:
             db.session.rollback()
             form.body.errors.append(str(error))
         else:
             db.session.commit()
-            if form.save_draft.data:
-                flash(_l("Your draft is saved: it will be here when you come back."), "success")
-                return redirect(
-                    url_for("forum.thread", thread_id=thread.id, page=last_page(thread))
-                    + "#reply"
-                )
-            if not form.preview.data:
-                return redirect(url_for("forum.post_link", post_id=post.id))
-            try:
-                preview = services.preview(thread, form.body.data)
-            except services.ForumError as error:
-                form.body.errors.append(str(error))
+            return redirect(url_for("forum.post_link", post_id=post.id))
+    return reply_page(thread, form), 400
+
+
+def keep_draft(thread, form, quoted_post_id, question_id):
+    """Keep the reply as the person's draft, then show its preview or go back to the thread.
+
+    The draft is kept even when the preview refuses the text (a mention of someone who cannot
+    read the thread): the person corrects it from there."""
+    try:
+        services.save_draft(thread, me(), form.body.data, quoted_post_id, question_id)
+    except services.ForumError as error:
+        db.session.rollback()
+        form.body.errors.append(str(error))
+        return reply_page(thread, form), 400
+    db.session.commit()
+    if form.save_draft.data:
+        flash(_l("Your draft is saved: it will be here when you come back."), "success")
+        return redirect(
+            url_for("forum.thread", thread_id=thread.id, page=last_page(thread)) + "#reply"
+        )
+    try:
+        preview = services.preview(thread, form.body.data)
+    except services.ForumError as error:
+        form.body.errors.append(str(error))
+        return reply_page(thread, form), 400
+    return reply_page(thread, form, preview)
+
+
+def reply_page(thread, form, preview=None):
+    """The reply form on a page of its own: refused, or with its preview."""
     return render_template(
         "forum/reply_form.html",
         thread=thread,
@@ -448,7 +465,7 @@ def post_create(thread_id):
         quoted=quoted_in(form, thread),
         draft=services.draft_of(me(), thread),
         preview=preview,
-    ), 400 if form.errors else 200
+    )
 
 
 @bp.route("/threads/<int:thread_id>/draft/discard", methods=["POST"])

@@ -72,6 +72,8 @@ def test_a_preview_refuses_what_posting_refuses(client, make, sign_in, open_thre
     assert response.status_code == 400
     assert read(response).has(f"{outsider.name} cannot read this thread")
     assert count(Post) == 2
+    # The text is kept as a draft all the same, to be corrected rather than written again.
+    assert db.session.scalar(select(PostDraft.body_source)) == f"Over to @{outsider.email}"
 
 
 def test_a_draft_comes_back_to_its_author_and_is_gone_once_posted(
