@@ -1,9 +1,11 @@
 """THE access policy: nothing else in the portal decides who may see or do what.
 
 Reading: every readable item stores the one principal it requires (its `acl`, derived from its
-access level by `acl_for`). A user holds a set of principals; an item is visible when its acl is
-among them. `visible()` applies that as a SQL filter for lists; the search index and the
-download, notification and email paths apply the very same test through `principals()`.
+access level by `acl_for`; the levels and the principals' names live in `levels`, which the
+models import without importing the policy). A user holds a set of principals; an item is
+visible when its acl is among them. `visible()` applies that as a SQL filter for lists; the
+search index and the download, notification and email paths apply the very same test through
+`principals()`.
 
 Acting: `can(user, action, target)` looks up the one rule for `action` in `rules.RULES`;
 an action without a rule is a programming error, and a user who is not signed in and active
@@ -14,59 +16,24 @@ Reaching pages: every endpoint needs a signed-in, active user unless its view is
 `@public`; `enforce_sign_in` runs before every request.
 """
 
-import enum
-
 from flask import abort, current_app, g, has_request_context, redirect, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import and_, exists, false, literal, or_, select
 from werkzeug.local import LocalProxy
 
+from portal.access.levels import (  # noqa: F401 (the policy's words, handed on)
+    LEVEL_ACL,
+    LEVEL_LABELS,
+    PUBLIC,
+    SECRETARIAT,
+    STATE,
+    STATE_PARTY,
+    USER,
+    AccessLevel,
+    acl_for,
+)
 from portal.accounts.models import DelegationKind
 from portal.extensions import db
-
-PUBLIC = "public"
-USER = "user"
-STATE = "state"
-STATE_PARTY = "state_party"
-SECRETARIAT = "secretariat"
-
-
-class AccessLevel(enum.Enum):
-    """How widely an item may be read; stored by name on each item that has one."""
-
-    PUBLIC = "public"
-    USERS = "users"
-    STATES = "states"
-    STATE_PARTIES = "state_parties"
-    GROUP = "group"
-
-
-#: How each access level is named on forms and pages.
-LEVEL_LABELS = {
-    AccessLevel.PUBLIC.value: _l("Anyone, without signing in"),
-    AccessLevel.USERS.value: _l("Every approved user"),
-    AccessLevel.STATES.value: _l("States Parties and signatory States"),
-    AccessLevel.STATE_PARTIES.value: _l("States Parties only"),
-    AccessLevel.GROUP.value: _l("Members of a group"),
-}
-
-LEVEL_ACL = {
-    AccessLevel.PUBLIC: PUBLIC,
-    AccessLevel.USERS: USER,
-    AccessLevel.STATES: STATE,
-    AccessLevel.STATE_PARTIES: STATE_PARTY,
-}
-
-
-def acl_for(level, group_id=None):
-    """The principal an item at `level` requires; a group level names its group."""
-    level = AccessLevel(level)
-    if level is AccessLevel.GROUP:
-        if group_id is None:
-            raise ValueError("a group access level needs a group")
-        return f"group:{group_id}"
-    return LEVEL_ACL[level]
 
 
 def principals_of(user):

@@ -28,6 +28,7 @@ from portal.admin.forms import AuditFilterForm, GroupForm, MemberForm
 from portal.core import jobs
 from portal.core.audit import AuditEvent
 from portal.core.bounds import paginate
+from portal.core.pages import add_by_email
 from portal.extensions import db
 
 bp = Blueprint("admin", __name__)
@@ -195,16 +196,15 @@ def group_detail(group_id):
     require("group_manage")
     group = db.session.get(Group, group_id) or abort(404)
     form = MemberForm()
-    if form.validate_on_submit():
-        try:
-            user = accounts.add_group_member(group, form.email.data, me())
-        except accounts.AccountError as error:
-            db.session.rollback()
-            form.email.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_l("%(name)s is now a member.", name=user.name), "success")
-            return redirect(url_for("admin.group_detail", group_id=group.id))
+    added = add_by_email(
+        form,
+        lambda email: accounts.add_group_member(group, email, me()),
+        accounts.AccountError,
+        _l("%(name)s is now a member."),
+        url_for("admin.group_detail", group_id=group.id),
+    )
+    if added:
+        return added
     members = db.session.scalars(
         select(User)
         .join(GroupMembership)

@@ -1,16 +1,25 @@
 """Domain events, written in the same transaction as the change they describe.
 
 An event says what happened (`post.created`, `thread.created`, `post.mention`, `moderation`,
-`document.published`, `document.revised`, and in channels `channel.opened`, `channel.message`,
-`channel.case`, `channel.message_retracted`, `channel.case_retracted`), who did it and to
-what; with it goes the job that fans it out to subscribers after commit
-(portal.notifications). Nothing is sent from here: a rolled-back change leaves neither event
-nor job behind.
+`document.published`, `document.revised`, `meeting.*`, and in channels `channel.opened`,
+`channel.message`, `channel.case`, `channel.message_retracted`, `channel.case_retracted`), who
+did it and to
+what. The domain that emits it names no one who listens: a package that reacts to events
+registers a listener with `@listens(kind, ...)` (portal.notifications: watching the thread one
+posts in, and queueing the fan-out to subscribers, which runs after commit). Listeners run in
+the transaction of the change, so a rolled-back change leaves neither event nor what the
+listeners wrote or queued behind; they may queue jobs but send nothing themselves.
 """
 
-from portal.core.jobs import enqueue
+from collections import defaultdict
+
 from portal.core.models import CreatedMixin, IdMixin
 from portal.extensions import db
+
+#: Kind of event -> the functions called with each new event of that kind, in the order of
+#: registration; ANY_KIND collects those that hear of every event.
+LISTENERS = defaultdict(list)
+ANY_KIND = "*"
 
 
 class Event(IdMixin, CreatedMixin, db.Model):
@@ -47,5 +56,21 @@ def emit(kind, subject, actor=None, recipient=None, subject_type=None, **detail)
     )
     db.session.add(event)
     db.session.flush()
-    enqueue("notifications.fan_out", event_id=event.id)
+    for listener in LISTENERS[kind] + LISTENERS[ANY_KIND]:
+        listener(event)
     return event
+
+
+def listens(*kinds):
+    """Register the decorated function as a listener of events of `kinds` (ANY_KIND: all).
+
+    It is called with the Event, flushed, inside the transaction that writes it.
+    """
+
+    def register(function):
+        for kind in kinds:
+            if function not in LISTENERS[kind]:
+                LISTENERS[kind].append(function)
+        return function
+
+    return register

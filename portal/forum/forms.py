@@ -39,6 +39,13 @@ class PostForm(SentOnce, FlaskForm):
     submit = SubmitField(_l("Post reply"))
 
 
+class ReplyForm(PostForm):
+    """A reply, which may also be previewed or kept as a draft instead of being posted."""
+
+    preview = SubmitField(_l("Preview"))
+    save_draft = SubmitField(_l("Save as draft"))
+
+
 class ThreadForm(PostForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     kind = SelectField(

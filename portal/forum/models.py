@@ -11,7 +11,7 @@ import enum
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from portal.access import AccessLevel, acl_for
+from portal.access.levels import AccessLevel, acl_for
 from portal.core.models import CreatedMixin, IdMixin
 from portal.extensions import db
 
@@ -213,6 +213,22 @@ class ThreadRead(db.Model):
     user_id = db.Column(db.Integer, db.ForeignKey("users.id"), primary_key=True)
     thread_id = db.Column(db.Integer, db.ForeignKey("threads.id"), primary_key=True)
     last_read_number = db.Column(db.Integer, nullable=False, default=0)
+
+
+class PostDraft(db.Model):
+    """A reply a person has started in a thread and not posted yet; theirs alone."""
+
+    __tablename__ = "post_drafts"
+
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"), primary_key=True)
+    thread_id = db.Column(db.Integer, db.ForeignKey("threads.id"), primary_key=True)
+    body_source = db.Column(db.Text, nullable=False, default="")
+    #: The post the reply quotes, checked again when it is posted.
+    quoted_post_id = db.Column(db.Integer, db.ForeignKey("posts.id", ondelete="SET NULL"))
+    question_id = db.Column(
+        db.Integer, db.ForeignKey("guiding_questions.id", ondelete="SET NULL")
+    )
+    saved_at = db.Column(db.DateTime, nullable=False)
 
 
 class Flag(IdMixin, CreatedMixin, db.Model):

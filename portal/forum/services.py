@@ -26,6 +26,7 @@ from portal.forum.models import (
     Flag,
     GuidingQuestion,
     Post,
+    PostDraft,
     PostRevision,
     Thread,
     ThreadKind,
@@ -34,7 +35,6 @@ from portal.forum.models import (
     WorkingGroup,
 )
 from portal.library.services import link_citations
-from portal.notifications.services import watch_on_post
 from portal.search.engine import queue_index, queue_index_many
 
 TITLE_MAX = 300
@@ -244,22 +244,30 @@ def create_thread(topic, author, kind, title, body, question_id=None, files=()):
         post_count=0,
     )
     db.session.add(thread)
-    post = add_post(thread, author, body, question_id=question_id, files=files)
+    post, mentioned = add_post(thread, author, body, question_id=question_id, files=files)
     emit("thread.created", thread, actor=author)
+    for person in mentioned:
+        emit("post.mention", post, actor=author, recipient=person)
     # Queued after the event, so that the people following the topic are told first.
     queue_index("post", post.id)
     return thread, post
 
 
 def reply(thread, author, body, quoted_post_id=None, question_id=None, files=()):
-    post = add_post(thread, author, body, quoted_post_id, question_id, files)
-    emit("post.created", post, actor=author)
+    post, mentioned = add_post(thread, author, body, quoted_post_id, question_id, files)
+    discard_draft(author, thread)
+    # One event for the reply and its mentions: a person both answered and mentioned is told
+    # once, of both.
+    emit("post.created", post, actor=author, mentioned=[person.id for person in mentioned])
     # Queued after the event, so that the people following the thread are told first.
     queue_index("post", post.id)
     return post
 
 
 def add_post(thread, author, body, quoted_post_id=None, question_id=None, files=()):
+    """Write a post in `thread`; returns it and the people it mentions (its author aside), for
+    the caller's event. Raises ForumError for an empty or long body, a quote or a question
+    from elsewhere, or a mention of someone who cannot read the thread."""
     body = check_body(body)
     quoted = None
     if quoted_post_id:
@@ -298,18 +306,62 @@ def add_post(thread, author, body, quoted_post_id=None, question_id=None, files=
     attach(post, files)
     db.session.flush()
     link_citations(post)
-    for person in mentioned:
-        if person.id != author.id:
-            emit("post.mention", post, actor=author, recipient=person)
     mark_read(author, thread, post.number)
-    watch_on_post(author, thread)
-    return post
+    return post, [person for person in mentioned if person.id != author.id]
+
+
+def preview(thread, body):
+    """The HTML that `body` would show as a post in `thread`, made exactly as posting makes it
+    (Markdown, `clean_html()`, mentions). Writes nothing.
+
+    Raises ForumError where posting would: an empty or long body, a mention of someone who
+    cannot read the thread.
+    """
+    body = check_body(body)
+    return with_mentions(render_markdown(body), mentioned_readers(body, thread))
+
+
+def save_draft(thread, author, body, quoted_post_id=None, question_id=None):
+    """Keep `author`'s unfinished reply to `thread`, theirs alone, until they post or discard
+    it; an empty body discards it. Returns the draft, or None when there is none.
+
+    Raises ForumError for a body longer than a post may be.
+    """
+    body = (body or "").strip()
+    if not body:
+        discard_draft(author, thread)
+        return None
+    check_length(body)
+    draft = db.session.get(PostDraft, (author.id, thread.id))
+    if draft is None:
+        draft = PostDraft(user_id=author.id, thread_id=thread.id)
+        db.session.add(draft)
+    draft.body_source = body
+    draft.quoted_post_id = quoted_post_id
+    draft.question_id = question_id
+    draft.saved_at = now_utc()
+    return draft
+
+
+def draft_of(user, thread):
+    """`user`'s draft reply to `thread`, or None."""
+    return db.session.get(PostDraft, (user.id, thread.id))
+
+
+def discard_draft(user, thread):
+    db.session.execute(
+        db.delete(PostDraft).where(PostDraft.user_id == user.id, PostDraft.thread_id == thread.id)
+    )
 
 
 def check_body(body):
     body = (body or "").strip()
     if not body:
         raise ForumError(_l("Write something before posting."))
+    return check_length(body)
+
+
+def check_length(body):
     limit = current_app.config["PORTAL_POST_MAX_CHARS"]
     if len(body) > limit:
         raise ForumError(_l("The post is too long: at most %(count)d characters.", count=limit))

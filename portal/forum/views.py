@@ -15,10 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.access import LEVEL_LABELS, AccessLevel, can, principals, require, visible
+from portal.accounts.forms import ActionForm
 from portal.accounts.models import Delegation, Group, User
 from portal.core import submissions
 from portal.core.bounds import paginate, parse_int
 from portal.core.files import send_stored
+from portal.core.pages import add_by_email
 from portal.extensions import db
 from portal.forum import services
 from portal.forum.forms import (
@@ -27,7 +29,7 @@ from portal.forum.forms import (
     EditPostForm,
     ModeratorForm,
     MoveForm,
-    PostForm,
+    ReplyForm,
     ReasonForm,
     ThreadForm,
     TopicForm,
@@ -44,6 +46,8 @@ from portal.forum.models import (
     WorkingGroup,
     WorkingGroupModerator,
 )
+from portal.library.models import Document
+from portal.meetings.models import AgendaItem, Meeting
 
 bp = Blueprint("forum", __name__)
 
@@ -55,6 +59,8 @@ def forum_context():
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 50
+#: The newest documents of an agenda item shown on its topic; the library lists them all.
+TOPIC_DOCUMENTS = 10
 
 
 def me():
@@ -175,11 +181,27 @@ def topic(topic_id):
         page=page,
         threads=rows,
         answers=answers_by_question(topic),
+        documents=db.session.scalars(
+            visible(select(Document), Document, current_user)
+            .where(Document.topic_id == topic.id)
+            .order_by(Document.published_on.desc(), Document.id.desc())
+            .limit(TOPIC_DOCUMENTS)
+        ).all(),
+        meetings=db.session.scalars(
+            visible(select(Meeting), Meeting, current_user)
+            .where(
+                Meeting.id.in_(
+                    select(AgendaItem.meeting_id).where(AgendaItem.topic_id == topic.id)
+                )
+            )
+            .order_by(Meeting.starts_at.desc())
+        ).all(),
     )
 
 
 def answers_by_question(topic):
-    """For each guiding question, the delegations that have answered it (visible posts only).
+    """For each guiding question, the delegations that have answered it (visible posts only),
+    each with its first answer: {question id: [(delegation, post id), ...]}.
 
     Posts are found through the index on their question, so the cost follows the answers of
     this topic, not the size of the forum (a moved thread's posts lose their answers).
@@ -189,23 +211,28 @@ def answers_by_question(topic):
         return {}
     rows = db.session.execute(
         visible(
-            select(Post.question_id, Delegation)
-            .join(Delegation, Delegation.id == Post.delegation_id)
+            select(Post.question_id, Post.delegation_id, func.min(Post.id))
             .where(
                 Post.question_id.in_(question_ids),
                 Post.withdrawn_at.is_(None),
                 Post.hidden_at.is_(None),
             )
-            .distinct(),
+            .group_by(Post.question_id, Post.delegation_id),
             Post,
             current_user,
         )
     ).all()
+    delegations = {
+        delegation.id: delegation
+        for delegation in db.session.scalars(
+            select(Delegation).where(Delegation.id.in_({row[1] for row in rows}))
+        )
+    }
     answers = {}
-    for question_id, delegation in rows:
-        answers.setdefault(question_id, []).append(delegation)
-    for delegations in answers.values():
-        delegations.sort(key=lambda d: d.display_name.casefold())
+    for question_id, delegation_id, post_id in rows:
+        answers.setdefault(question_id, []).append((delegations[delegation_id], post_id))
+    for answered in answers.values():
+        answered.sort(key=lambda pair: pair[0].display_name.casefold())
     return answers
 
 
@@ -230,14 +257,17 @@ def thread(thread_id):
     page.total = thread.post_count
     marker = db.session.get(ThreadRead, (current_user.id, thread.id))
     first_unread = (marker.last_read_number if marker else 0) + 1
-    form = reply_form(thread)
+    draft = services.draft_of(me(), thread)
+    form = reply_form(thread, draft=draft)
     page_html = render_template(
         "forum/thread_detail.html",
         thread=thread,
         page=page,
-        pages=max(1, -(-thread.post_count // POSTS_PER_PAGE)),
+        pages=last_page(thread),
         first_unread=first_unread,
         form=form,
+        quoted=quoted_in(form, thread),
+        draft=draft,
         reason_form=ReasonForm(),
     )
     # Marked read once the page is made: a commit expires every loaded row, and the template
@@ -252,12 +282,38 @@ def thread(thread_id):
     return page_html
 
 
-def reply_form(thread, formdata=None):
-    form = PostForm(formdata=formdata) if formdata is not None else PostForm()
+def last_page(thread):
+    return max(1, -(-thread.post_count // POSTS_PER_PAGE))
+
+
+def reply_form(thread, formdata=None, draft=None):
+    """The reply form: as sent, or filled from the person's draft and the post they chose to
+    quote (`?quote=<id>`, the way to quote a whole post without a script)."""
+    form = ReplyForm(formdata=formdata) if formdata is not None else ReplyForm()
     form.question.choices = question_choices(thread.topic)
+    if formdata is None and draft is not None:
+        form.body.data = draft.body_source
+        form.quoted_post.data = str(draft.quoted_post_id or "")
+        form.question.data = str(draft.question_id or "")
     if formdata is None and parse_int(request.args.get("quote"), minimum=1) is not None:
         form.quoted_post.data = request.args["quote"].strip()
     return form
+
+
+def quoted_in(form, thread):
+    """The post the reply form quotes, when it is one of the thread's that the reader sees."""
+    if not (form.quoted_post.data or "").isdigit():
+        return None
+    return db.session.scalar(
+        visible(select(Post), Post, current_user)
+        .where(
+            Post.id == int(form.quoted_post.data),
+            Post.thread_id == thread.id,
+            Post.withdrawn_at.is_(None),
+            Post.hidden_at.is_(None),
+        )
+        .options(joinedload(Post.author))
+    )
 
 
 @bp.route("/threads/<int:thread_id>/unread")
@@ -354,16 +410,20 @@ def post_create(thread_id):
     if resent := submissions.claim():
         return resent
     form = reply_form(thread, formdata=request.form)
+    quoted_post_id = parse_int(form.quoted_post.data, minimum=1)
     if not can(current_user, "post_create", thread):
         closed_to_posts(form, thread)
     elif form.validate_on_submit():
+        question_id = int(form.question.data) if form.question.data else None
+        if form.preview.data or form.save_draft.data:
+            return keep_draft(thread, form, quoted_post_id, question_id)
         try:
             post = services.reply(
                 thread,
                 me(),
                 form.body.data,
-                quoted_post_id=parse_int(form.quoted_post.data, minimum=1),
-                question_id=int(form.question.data) if form.question.data else None,
+                quoted_post_id=quoted_post_id,
+                question_id=question_id,
                 files=request.files.getlist(form.attachments.name),
             )
         except services.ForumError as error:
@@ -371,7 +431,57 @@ def post_create(thread_id):
             form.body.errors.append(str(error))
         else:
             return submissions.finish(url_for("forum.post_link", post_id=post.id))
-    return render_template("forum/reply_form.html", thread=thread, form=form), 400
+    return reply_page(thread, form), 400
+
+
+def keep_draft(thread, form, quoted_post_id, question_id):
+    """Keep the reply as the person's draft, then show its preview or go back to the thread.
+
+    The draft is kept even when the preview refuses the text (a mention of someone who cannot
+    read the thread): the person corrects it from there."""
+    try:
+        services.save_draft(thread, me(), form.body.data, quoted_post_id, question_id)
+    except services.ForumError as error:
+        db.session.rollback()
+        form.body.errors.append(str(error))
+        return reply_page(thread, form), 400
+    db.session.commit()
+    if form.save_draft.data:
+        flash(_l("Your draft is saved: it will be here when you come back."), "success")
+        return redirect(
+            url_for("forum.thread", thread_id=thread.id, page=last_page(thread)) + "#reply"
+        )
+    try:
+        preview = services.preview(thread, form.body.data)
+    except services.ForumError as error:
+        form.body.errors.append(str(error))
+        return reply_page(thread, form), 400
+    return reply_page(thread, form, preview)
+
+
+def reply_page(thread, form, preview=None):
+    """The reply form on a page of its own: refused, or with its preview."""
+    return render_template(
+        "forum/reply_form.html",
+        thread=thread,
+        form=form,
+        quoted=quoted_in(form, thread),
+        draft=services.draft_of(me(), thread),
+        preview=preview,
+    )
+
+
+@bp.route("/threads/<int:thread_id>/draft/discard", methods=["POST"])
+def draft_discard(thread_id):
+    thread = load_visible(Thread, thread_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.discard_draft(me(), thread)
+    db.session.commit()
+    flash(_l("Your draft is discarded."), "success")
+    return redirect(
+        url_for("forum.thread", thread_id=thread.id, page=last_page(thread)) + "#reply"
+    )
 
 
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
@@ -641,50 +751,52 @@ def access_form(current_level, current_group, inherit_label=None):
     return form
 
 
-@bp.route("/<code>/access", methods=["GET", "POST"])
-def space_access(code):
-    space = load_space(code)
-    require("space_manage", space)
-    form = access_form(space.access_level, space.group_id)
+def access_page(item, title, change, done, back, inherit_label=None):
+    """The access form of a working group or a topic: `change(level, group_id)` applies it,
+    raising ForumError (shown under the level, nothing written); `done` is flashed on success
+    before the redirect to `back`."""
+    form = access_form(item.access_level, item.group_id, inherit_label)
     if form.validate_on_submit():
         try:
-            services.set_space_access(
-                space, form.level.data, int(form.group.data or 0) or None, me()
-            )
+            change(form.level.data, int(form.group.data or 0) or None)
         except services.ForumError as error:
             db.session.rollback()
             form.level.errors.append(str(error))
         else:
             db.session.commit()
-            flash(_l("Access is changed for the working group and everything in it."), "success")
-            return redirect(url_for("forum.space", code=space.code))
+            flash(done, "success")
+            return redirect(back)
     status = 400 if form.errors else 200
     return render_template(
-        "forum/access_form.html", item=space, title=space.display_name, form=form
+        "forum/access_form.html", item=item, title=title, form=form
     ), status
+
+
+@bp.route("/<code>/access", methods=["GET", "POST"])
+def space_access(code):
+    space = load_space(code)
+    require("space_manage", space)
+    return access_page(
+        space,
+        space.display_name,
+        lambda level, group_id: services.set_space_access(space, level, group_id, me()),
+        _l("Access is changed for the working group and everything in it."),
+        url_for("forum.space", code=space.code),
+    )
 
 
 @bp.route("/topics/<int:topic_id>/access", methods=["GET", "POST"])
 def topic_access(topic_id):
     topic = load_visible(Topic, topic_id)
     require("space_manage", topic.working_group)
-    form = access_form(topic.access_level, topic.group_id, _l("As the working group"))
-    if form.validate_on_submit():
-        try:
-            services.set_topic_access(
-                topic, form.level.data or None, int(form.group.data or 0) or None, me()
-            )
-        except services.ForumError as error:
-            db.session.rollback()
-            form.level.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_l("Access is changed for the topic and everything in it."), "success")
-            return redirect(url_for("forum.topic", topic_id=topic.id))
-    status = 400 if form.errors else 200
-    return render_template(
-        "forum/access_form.html", item=topic, title=topic.title, form=form
-    ), status
+    return access_page(
+        topic,
+        topic.title,
+        lambda level, group_id: services.set_topic_access(topic, level or None, group_id, me()),
+        _l("Access is changed for the topic and everything in it."),
+        url_for("forum.topic", topic_id=topic.id),
+        inherit_label=_l("As the working group"),
+    )
 
 
 @bp.route("/<code>/moderators", methods=["GET", "POST"])
@@ -693,16 +805,15 @@ def space_moderators(code):
     space = load_space(code)
     require("space_manage", space)
     form = ModeratorForm()
-    if form.validate_on_submit():
-        try:
-            user = services.add_moderator(space, form.email.data, me())
-        except services.ForumError as error:
-            db.session.rollback()
-            form.email.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_l("%(name)s now moderates this working group.", name=user.name), "success")
-            return redirect(url_for("forum.space_moderators", code=space.code))
+    added = add_by_email(
+        form,
+        lambda email: services.add_moderator(space, email, me()),
+        services.ForumError,
+        _l("%(name)s now moderates this working group."),
+        url_for("forum.space_moderators", code=space.code),
+    )
+    if added:
+        return added
     moderators = db.session.scalars(
         select(User)
         .join(WorkingGroupModerator, WorkingGroupModerator.user_id == User.id)

@@ -10,7 +10,7 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
-from portal.access import AccessLevel, acl_for
+from portal.access.levels import AccessLevel, acl_for
 from portal.core.models import CreatedMixin, IdMixin, now_utc
 from portal.extensions import db
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from portal.access import AccessLevel, acl_for
+from portal.access.levels import AccessLevel, acl_for
 from portal.core.models import CreatedMixin, IdMixin, now_utc
 from portal.extensions import db
 

@@ -114,6 +114,10 @@ WORDING = {
     (Reason.NEW_DOCUMENT, None): (_l("New document"), _l("New document: “%(title)s”")),
     (Reason.MENTION, None): (_l("You were mentioned"), _l("You were mentioned in “%(title)s”")),
     (Reason.REPLY, None): (_l("Reply to you"), _l("New reply in “%(title)s”")),
+    (Reason.REPLY_MENTION, None): (
+        _l("Reply to you that mentions you"),
+        _l("New reply in “%(title)s”, mentioning you"),
+    ),
     (Reason.SAVED_SEARCH, None): (
         _l("New match for one of your saved searches"),
         _l("New match for your saved search: “%(title)s”"),

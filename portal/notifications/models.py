@@ -78,6 +78,8 @@ class Reason(enum.Enum):
     NEW_DOCUMENT = "new_document"
     MENTION = "mention"
     REPLY = "reply"
+    #: A reply to the person that also mentions them: one notice saying both.
+    REPLY_MENTION = "reply_mention"
     SAVED_SEARCH = "saved_search"
     MODERATION = "moderation"
     MEETING = "meeting"
@@ -159,7 +161,8 @@ class Notification(IdMixin, CreatedMixin, db.Model):
     #: `event:<id>` for events, `search:<subscription>:<item>:<stamp>` for saved searches.
     dedupe_key = db.Column(db.String(160), nullable=False)
     reason = db.Column(
-        db.Enum(*values(Reason), name="notification_reason", native_enum=False), nullable=False
+        db.Enum(*values(Reason), name="notification_reason", native_enum=False, length=32),
+        nullable=False,
     )
     delivery = db.Column(
         db.Enum(*values(Delivery), name="delivery", native_enum=False), nullable=False

@@ -1,6 +1,8 @@
 """Subscriptions and the fan-out of events to notifications.
 
-`fan_out(event)` runs as a job after the change that wrote the event has committed. In a few
+The package listens to the events of the other domains (portal.core.events): each event queues
+its fan-out, and a post watches its thread for its author. `fan_out(event)` runs as a job after
+the change that wrote the event has committed. In a few
 set-based statements it finds everyone concerned (subscribers of the thread, topic, working
 group, document type or channel, the people mentioned or replied to; for a retraction, only the
 followers who were told of the item), keeps those who may see the item
@@ -17,8 +19,8 @@ from portal.access import SECRETARIAT, holders
 from portal.accounts.models import Role, User
 from portal.channels.models import CaseRecord, Channel, ChannelMessage
 from portal.consultations.models import Consultation, InputRequest, NationalReport
-from portal.core.events import Event
-from portal.core.jobs import handler
+from portal.core.events import ANY_KIND, Event, listens
+from portal.core.jobs import enqueue, handler
 from portal.core.models import now_utc
 from portal.extensions import db
 from portal.forum.models import Post, Thread, Topic
@@ -187,9 +189,10 @@ ALWAYS_TOLD = frozenset({Reason.MODERATION, Reason.REPORTED})
 def concerned_people(event, place):
     """People an event concerns personally: {user id: reason}.
 
-    A reported post concerns the moderators of its space (named for it or for the working
-    group it is a sub-workstream of) or, where the space has none, the Secretariat, which
-    moderates everywhere.
+    A reply that also mentions the person it answers is one cause, told once as both. A
+    reported post concerns the moderators of its space (named for it or for the working group
+    it is a sub-workstream of) or, where the space has none, the Secretariat, which moderates
+    everywhere.
     """
     if event.kind == "post.flagged" and place.post is not None:
         moderators = db.session.scalars(
@@ -217,6 +220,9 @@ def concerned_people(event, place):
         people[place.thread.author_id] = Reason.REPLY
         if place.post.quoted_post is not None:
             people[place.post.quoted_post.author_id] = Reason.REPLY
+    for user_id in event.detail.get("mentioned", ()):
+        replied = people.get(user_id) is Reason.REPLY
+        people[user_id] = Reason.REPLY_MENTION if replied else Reason.MENTION
     return people
 
 
@@ -346,6 +352,12 @@ def write_notifications(rows):
             }
         )
     return len(fresh)
+
+
+@listens(ANY_KIND)
+def queue_fan_out(event):
+    """Every event is fanned out once its change has committed."""
+    enqueue("notifications.fan_out", event_id=event.id)
 
 
 @handler("notifications.fan_out")
@@ -499,8 +511,18 @@ def unfollow_channel(user_id, channel):
     )
 
 
-def watch_on_post(user, thread):
+@listens("thread.created", "post.created")
+def watch_on_post(event):
     """Posting in a thread watches it, if the person wants that and has not chosen otherwise."""
+    place = Place(event.subject_type, event.subject_id)
+    user = db.session.get(User, event.actor_id) if event.actor_id is not None else None
+    if user is None or place.thread is None:
+        return
+    watch_thread(user, place.thread)
+
+
+def watch_thread(user, thread):
+    """`user` watches `thread`, unless they chose otherwise for it or for every post."""
     if not settings_of(user).is_watching_on_post:
         return
     if subscription_of(user, TargetType.THREAD.value, thread.id) is None:

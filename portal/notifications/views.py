@@ -88,6 +88,7 @@ REASON_LABELS = {
     Reason.NEW_DOCUMENT: _l("New document"),
     Reason.MENTION: _l("You were mentioned"),
     Reason.REPLY: _l("Reply to you"),
+    Reason.REPLY_MENTION: _l("Reply to you that mentions you"),
     Reason.SAVED_SEARCH: _l("New match for one of your saved searches"),
     Reason.MODERATION: _l("A moderator acted on your post"),
     Reason.MEETING: _l("News of a meeting you follow"),

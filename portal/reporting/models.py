@@ -17,7 +17,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from portal.access import PUBLIC, STATE_PARTY
+from portal.access.levels import PUBLIC, STATE_PARTY
 from portal.core.models import CreatedMixin, IdMixin, now_utc
 from portal.extensions import db
 

@@ -127,9 +127,10 @@ def test_delegates_share_a_practice_quote_it_and_the_topic_lists_the_answer(
     sign_in_with(second_page, delegate_b)
     expect(second_page).to_have_url(thread_url)
     second_page.locator("#post-1").get_by_role("link", name="Quote").click()
-    expect(second_page.locator("#reply")).to_contain_text(
-        "Your reply will quote the post you chose."
+    expect(second_page.locator("#reply .reply-quote")).to_contain_text(
+        "Your reply quotes Kwame Mensah:"
     )
+    expect(second_page.locator("#reply .reply-quote")).to_contain_text("end-user certificate")
     second_page.get_by_label("Your message").fill(REPLY.format(mention=f"@{delegate_a.email}"))
     second_page.get_by_role("button", name="Post reply").click()
 

@@ -357,6 +357,26 @@ def test_a_mention_shows_the_name_and_tells_the_person(client, make, sign_in, op
     assert '<span class="mention">@Ana López</span>' in post.body_html
     page = client.get(f"/forum/threads/{open_thread.id}").get_data(as_text=True)
     assert '<span class="mention">@Ana López</span>' in page
+    # A reply's mentions ride on its one event, so that a person both answered and mentioned
+    # is told once; the author's mention of themselves tells nobody.
+    created = db.session.scalar(select(Event).where(Event.kind == "post.created"))
+    assert (created.subject_type, created.subject_id) == ("post", post.id)
+    assert created.actor_id == author.id
+    assert created.detail == {"mentioned": [ana.id]}
+    assert created.acl == post.acl
+    assert db.session.scalars(select(Event).where(Event.kind == "post.mention")).all() == []
+
+
+def test_a_mention_in_a_new_thread_tells_the_person(client, make, sign_in, open_thread):
+    ana = make.user(name="Ana López", email="ana.lopez@sre.example")
+    author = make.user()
+    sign_in(author)
+    body = "A question for @ana.lopez@sre.example."
+    response = client.post(
+        f"/forum/topics/{open_thread.topic_id}/new", data=thread_data("Transit", body)
+    )
+    assert response.status_code == 302
+    post = db.session.scalar(select(Post).where(Post.author_id == author.id))
     mentions = db.session.scalars(select(Event).where(Event.kind == "post.mention")).all()
     assert [(e.recipient_id, e.subject_type, e.subject_id, e.actor_id) for e in mentions] == [
         (ana.id, "post", post.id, author.id)

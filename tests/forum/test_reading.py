@@ -114,6 +114,25 @@ def test_answering_a_guiding_question_lists_the_delegation_under_it(make, forum,
     assert thread_page.has(f"Answers guiding question: {first.text}")
 
 
+def test_each_delegation_under_a_question_links_to_its_answer(make, forum, signed_in, topic):
+    first, _second = topic.questions
+    zambia = make.user(delegation=make.delegation(name="Zambia delegation"))
+    austria = make.user(delegation=make.delegation(name="Austria delegation"))
+    thread = forum.thread(topic, zambia, kind="national_practice", question_id=first.id)
+    answer = forum.reply(thread, austria, body="We check the end user.", question_id=first.id)
+    forum.reply(thread, austria, body="And the route.", question_id=first.id)
+    reader = signed_in(make.user())
+    page = read(reader.get(f"/forum/topics/{topic.id}"))
+    item = next(item for item in page.items if item.text.startswith(first.text))
+    assert item.links == [
+        f"/forum/posts/{answer.id}",
+        f"/forum/posts/{forum.opening(thread).id}",
+    ]
+    response = reader.get(item.links[0])
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"#post-{answer.number}")
+
+
 def test_a_question_of_another_topic_cannot_be_answered(make, forum, signed_in, topic):
     other = forum.topic(topic.working_group, questions=["Elsewhere?"])
     thread = forum.thread(topic)

@@ -81,6 +81,19 @@ def test_each_level_sends_the_emails_it_promises(forum, make, follow, mailbox, p
     assert "Agreed" in text_of(mailbox.last_to(author.email))
 
 
+def test_a_reply_that_mentions_the_person_it_answers_is_one_email_saying_both(
+    forum, make, mailbox, place
+):
+    space, topic, thread, author = place
+    forum.reply(thread, body=f"@{author.email}, your question deserves an answer.")
+    run_due_jobs()
+    assert received(mailbox, author) == [1]
+    email = mailbox.last_to(author.email)
+    assert email["Subject"] == "New reply in “Brokering controls”, mentioning you"
+    assert "Reply to you that mentions you" in text_of(email)
+    assert "You were mentioned" not in text_of(email)
+
+
 def test_only_instant_delivery_sends_an_email_at_once(forum, make, follow, mailbox, place):
     space, topic, thread, author = place
     people = {delivery_: make.user() for delivery_ in ("in_app", "instant", "daily", "weekly")}

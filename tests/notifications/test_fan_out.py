@@ -33,16 +33,12 @@ def test_each_level_hears_what_it_should(forum, make, place, follow):
     forum.reply(thread, author=replier, body=f"Agreed, @{muted.email} and @{normal.email}.")
     run_due_jobs()
     post_event = db.session.scalar(select(Event.id).where(Event.kind == "post.created"))
-    assert reached(event_id=post_event) == {watcher.id: "watching", author.id: "reply"}
-    mentions = set(db.session.scalars(select(Event.id).where(Event.kind == "post.mention")))
-    mentioned = {
-        user_id
-        for user_id, event_id in db.session.execute(
-            select(Notification.user_id, Notification.event_id)
-        )
-        if event_id in mentions
+    # Muted hears nothing, not even a mention.
+    assert reached(event_id=post_event) == {
+        watcher.id: "watching",
+        author.id: "reply",
+        normal.id: "mention",
     }
-    assert mentioned == {normal.id}  # muted hears nothing, not even a mention
     forum.thread(topic, author=replier, title="A second question")
     run_due_jobs()
     thread_event = db.session.scalars(
@@ -52,6 +48,37 @@ def test_each_level_hears_what_it_should(forum, make, place, follow):
         watcher.id: "new_thread",
         new_threads.id: "new_thread",
     }
+
+
+def test_a_reply_that_mentions_the_person_it_answers_is_one_notification(
+    forum, make, place, follow
+):
+    space, topic, thread, author = place
+    quoted_author, bystander = make.user(), make.user()
+    quoted = forum.reply(thread, author=quoted_author, body="My point.")
+    follow(bystander, thread, "watching", "in_app")
+    run_due_jobs()
+    before = db.session.scalar(select(func.max(Notification.id))) or 0
+    replier = make.user()
+    reply = forum.reply(
+        thread,
+        author=replier,
+        body=f"@{author.email}, @{quoted_author.email} and @{bystander.email}: see above.",
+        quoted_post_id=quoted.id,
+    )
+    run_due_jobs()
+    told = db.session.execute(
+        select(Notification.user_id, Notification.reason).where(Notification.id > before)
+    ).all()
+    assert sorted(told) == sorted(
+        [
+            (author.id, "reply_mention"),
+            (quoted_author.id, "reply_mention"),
+            (bystander.id, "mention"),
+        ]
+    )
+    subjects = db.session.scalars(select(Notification.subject_id).where(Notification.id > before))
+    assert set(subjects) == {reply.id}
 
 
 def test_the_most_specific_subscription_decides(forum, make, place, follow):
