@@ -20,6 +20,7 @@ The database is the truth. The portal turns a row into an *item dict* and hands 
         "delegation": "FRA",             # author delegation code
         "date": datetime(2026, 3, 1),    # publication date, naive UTC
         "tags": ["diversion"],           # keywords
+        "group": "thread:4",             # results show one item per group (default: the key)
     }
 
 Missing optional keys mean empty. Every search is filtered inside Whoosh by the searcher's

@@ -69,6 +69,8 @@ def post_item(post_id):
         "delegation": delegation_code(post.delegation),
         "date": max(post.created_at, post.edited_at or post.created_at),
         "tags": [],
+        # The search page shows one result per thread: its best post.
+        "group": f"thread:{post.thread_id}",
     }
 
 
