@@ -74,6 +74,8 @@ class Hit:
     score: float
     date: datetime | None
     snippet: list
+    #: The language code of the snippet's text ("und": unknown, "title": the title), or None.
+    snippet_lang: str | None = None
     #: The ids of the other items of its group (posts of its thread) that the query found, in
     #: order of id, at most `GROUP_LIMIT`; an item stands for its whole group in the results.
     related: tuple = ()
@@ -230,7 +232,9 @@ class SearchIndex:
         for word in typo_words(text):
             neighbours = {}
             for field in TEXT_FIELDS:
-                for typed in _exact_forms(self._schema, field, word):
+                forms = _exact_forms(self._schema, field, word)
+                # Chinese comes as several bigrams: typos are for words.
+                for typed in forms if len(forms) == 1 else ():
                     frequency = reader.doc_frequency(field, typed)
                     for term in reader.terms_within(field, typed, 1, prefix=1):
                         if term != typed:
@@ -441,9 +445,10 @@ def _hits(searcher, page, related):
             score=hit.score[-1],
             date=fields.get("date"),
             snippet=snippet,
+            snippet_lang=lang,
             related=related.get(fields["group"], ()),
         )
-        for (hit, fields), snippet in zip(found, cut, strict=True)
+        for (hit, fields), (snippet, lang) in zip(found, cut, strict=True)
     ]
 
 

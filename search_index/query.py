@@ -260,6 +260,33 @@ class _Boosted(query.WrappingQuery):
         return matching.WrappingMatcher(inner, boost=self.boost)
 
 
+class _BestOf(query.CompoundQuery):
+    """Matches what any subquery matches, scored by the best of them plus `TIEBREAK` times the
+    others. (Whoosh's DisjunctionMax mixes up the scores of documents when its sub-matchers
+    stand on different documents.)"""
+
+    TIEBREAK = 0.1
+
+    def _matcher(self, subs, searcher, context):
+        reader = searcher.reader()
+        return self._tree_matcher(
+            subs, _BestMatcher, searcher, context, lambda q: q.estimate_size(reader)
+        )
+
+
+class _BestMatcher(matching.UnionMatcher):
+    """The union of two matchers, scored by the better of those on the current document."""
+
+    def score(self):
+        a, b = self.a, self.b
+        if not a.is_active() or (b.is_active() and b.id() < a.id()):
+            return b.score()
+        if not b.is_active() or a.id() < b.id():
+            return a.score()
+        high, low = sorted((a.score(), b.score()), reverse=True)
+        return high + _BestOf.TIEBREAK * low
+
+
 def _prefix(field, text, boost=1.0):
     """Return the query for the terms of `field` beginning with `text`, scored like the terms
     themselves (a prefix matching many words scores as their sum)."""
@@ -452,7 +479,7 @@ class _Compiler:
             if found is not None:
                 (alternatives if field == TITLE_FIELD else bodies).append(found)
         if bodies:
-            alternatives.append(query.DisjunctionMax(bodies, tiebreak=0.1))
+            alternatives.append(_BestOf(bodies))
         return _joined(query.Or, alternatives)
 
     def _in_field(self, field, text, prefix, boost):
@@ -492,7 +519,8 @@ class _Compiler:
             labels = self.options.resolve(name, value)
         if labels is not None:
             # A name that resolves to nothing is looked for as a code, and finds nothing.
-            return _joined(query.Or, [query.Term(field, normalize_label(v)) for v in labels or [value]])
+            terms = [query.Term(field, normalize_label(v)) for v in labels or [value]]
+            return _joined(query.Or, terms)
         if field in _NUMBER_FIELDS:
             return query.Term(field, _number(field, value))
         label = normalize_label(value)
