@@ -250,13 +250,14 @@ class SearchIndex:
                     break
         return corrected if corrected != text else None
 
-    def matches(self, item, text, filters=None):
+    def matches(self, item, text, filters=None, resolve=None):
         """Return whether `item` matches the query `text` and `filters`, as `search` would find
-        it, whether or not it is in the index (which is not read). Its acl is not checked.
+        it (without looking for typos), whether or not it is in the index (which is not read).
+        Its acl is not checked. `resolve` is as for `search`.
 
         Raises QueryError, and ValueError for a malformed item or an unknown filter name."""
         restrictions = [filter_query(name, values) for name, values in (filters or {}).items()]
-        probe = combine(parse(text, self._schema), restrictions)
+        probe = combine(parse(text, self._schema, Options(resolve=resolve)), restrictions)
         doc = document(item)
         with self._probe_lock:
             return not self._probe_searcher(doc).search(probe, limit=1).is_empty()

@@ -58,6 +58,7 @@ def message_item(message_id):
         "texts": {"und": plain_text(message.body_html)},
         "delegation": delegation_code(message.delegation),
         "date": message.created_at,
+        "author": message.author_id,
     }
 
 

@@ -71,6 +71,7 @@ def post_item(post_id):
         "tags": [],
         # The search page shows one result per thread: its best post.
         "group": f"thread:{post.thread_id}",
+        "author": post.author_id,
     }
 
 
