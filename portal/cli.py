@@ -201,6 +201,17 @@ def search_rebuild():
     click.echo(f"The index now holds {rebuild()} items.")
 
 
+@search_group.command("read-attachments")
+def search_read_attachments():
+    """Queue the reading of every forum and channel attachment whose text has not been read
+    (those stored before attachments were searchable); the worker then re-indexes their posts
+    and messages."""
+    from portal.search.attachments import queue_waiting
+
+    click.echo(f"Queued the reading of {queue_waiting()} attachments.")
+    db.session.commit()
+
+
 @search_group.command("verify")
 @click.option("--repair", is_flag=True, help="Write what is missing or stale, remove the extra.")
 def search_verify(repair):

@@ -36,6 +36,7 @@ from portal.core.mail import external_url, queue_email
 from portal.core.models import now_utc
 from portal.core.text import render_markdown
 from portal.extensions import db
+from portal.search.attachments import queue_reading
 from portal.search.engine import queue_index
 
 NAME_MAX = 200
@@ -467,9 +468,10 @@ def post_message(thread, author, body, files=()):
     )
     db.session.add(message)
     db.session.flush()
+    added = []
     for checked in accepted:
         stored = checked.save()
-        db.session.add(
+        added.append(
             ChannelAttachment(
                 channel_id=channel.id,
                 message=message,
@@ -480,6 +482,9 @@ def post_message(thread, author, body, files=()):
                 acl=channel.acl,
             )
         )
+    db.session.add_all(added)
+    db.session.flush()
+    queue_reading(MESSAGE_INDEX_KIND, added)
     thread.last_activity_at = now
     touch(channel, now)
     emit("channel.message", message, actor=author)
