@@ -189,7 +189,7 @@ def test_from_takes_what_the_resolver_makes_of_a_name(index):
 def test_one_result_per_thread_with_its_other_matching_posts(index):
     posts = [
         item(10, kind="post", group="thread:1", texts={"und": "Marking of ammunition."}),
-        item(11, kind="post", group="thread:1", texts={"und": "Ammunition marking, again: ammunition."}),
+        item(11, kind="post", group="thread:1", texts={"und": "Ammunition marking: ammunition."}),
         item(12, kind="post", group="thread:1", texts={"und": "Nothing about it."}),
         item(13, kind="post", group="thread:2", texts={"und": "Ammunition stockpiles."}),
         item(14, kind="post", group="thread:1", acl="secret", texts={"und": "Ammunition."}),
