@@ -195,10 +195,12 @@ def search_group():
 
 @search_group.command("rebuild")
 def search_rebuild():
-    """Rewrite the whole search index from the database."""
-    from portal.search.engine import rebuild
+    """Rewrite the whole search index from the database, with a progress bar."""
+    from portal.search.engine import expected_count, rebuild
 
-    click.echo(f"The index now holds {rebuild()} items.")
+    with click.progressbar(length=expected_count(), label="Indexing", file=sys.stderr) as bar:
+        count = rebuild(progress=bar.update)
+    click.echo(f"The index now holds {count} items.")
 
 
 @search_group.command("read-attachments")

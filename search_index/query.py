@@ -138,8 +138,8 @@ def typo_words(text):
         lexeme.text
         for lexeme in lexemes
         if lexeme.kind == "word"
-        and sum(char.isalpha() for char in lexeme.text) >= TYPO_MIN_LETTERS
         and lexeme.text.isalpha()
+        and len(lexeme.text) >= TYPO_MIN_LETTERS
     ]
     return list(dict.fromkeys(words))
 
