@@ -21,7 +21,8 @@ from portal.access import is_visible, principals
 from portal.accounts.models import Delegation
 from portal.core.i18n import language_label
 from portal.extensions import db
-from portal.forum.models import WorkingGroup
+from portal.forum.models import Post, WorkingGroup
+from portal.forum.search import LIVE
 from portal.library.models import DocumentType
 from portal.search.delegations import resolve
 from portal.search.engine import ADAPTERS, get_index
@@ -198,9 +199,33 @@ def results():
         facets=facets,
         labels=labels_of(facets, criteria.filters),
         error=None,
+        post_numbers=matching_posts(shown),
         suggestion=found.suggestion,
         suggestion_url=criteria.with_text(found.suggestion) if found.suggestion else None,
     )
+
+
+def matching_posts(results):
+    """{thread id: [(post number, post id)] of the live posts the search found in it}, for the
+    threads shown: the post shown and the others of its thread that the index found (under
+    the same access, and still live in the database)."""
+    ids = {
+        item_id
+        for result in results
+        if result.hit.kind == "post"
+        for item_id in (result.hit.id, *result.hit.related)
+    }
+    if not ids:
+        return {}
+    found = {}
+    rows = db.session.execute(
+        select(Post.thread_id, Post.number, Post.id)
+        .where(Post.id.in_(ids), *LIVE)
+        .order_by(Post.thread_id, Post.number)
+    )
+    for thread_id, number, post_id in rows:
+        found.setdefault(thread_id, []).append((number, post_id))
+    return found
 
 
 def query_error_message(error):

@@ -9,14 +9,18 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.core.jobs import run_due_jobs
+from tests.forum import conftest as forum_fixtures
 
 pytestmark = pytest.mark.browser
+forum = forum_fixtures.forum
 
 
 @pytest.fixture
 def discussions(forum, make):
     korea = make.delegation(kind="state_party", iso3="KOR", name="Republic of Korea")
-    make.delegation(kind="observer_state", iso3="PRK", name="Democratic People's Republic of Korea")
+    make.delegation(
+        kind="observer_state", iso3="PRK", name="Democratic People's Republic of Korea"
+    )
     author = make.user(delegation=korea)
     thread = forum.thread(
         forum.topic(forum.space()),
@@ -62,4 +66,5 @@ def test_results_grouped_by_thread_did_you_mean_and_a_choice_of_delegations(
     page.goto("/search/?q=from:Korea")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot("search-choice-ar-390")
-    assert browser_problems == []
+    # The search that needs a choice answers 400, which Chromium logs; nothing else may go wrong.
+    assert [problem for problem in browser_problems if "status of 400" not in problem] == []
