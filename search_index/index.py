@@ -179,6 +179,7 @@ class SearchIndex:
         facets=True,
         language=None,
         resolve=None,
+        suggest=True,
     ):
         """Return the `Results` page `page` for the query `text` (see `search_index.query`),
         among the items whose acl is one of `principals`, one item per group (the best post of
@@ -194,7 +195,7 @@ class SearchIndex:
 
         When fewer than `TYPO_RESULTS` items are found, words within one edit of the long words
         are looked for too, and `Results.suggestion` is the query with its typos corrected if
-        that finds more, among the same items.
+        that finds more, among the same items (unless `suggest` is False: counts alone).
 
         Raises QueryError for a query that cannot be used (or a non-numeric cycle, year or
         topic filter) and ValueError for an unknown sort or filter name or a page or per_page
@@ -219,7 +220,9 @@ class SearchIndex:
             if user_query is None or found.total >= TYPO_RESULTS or not typo_words(text):
                 return found
             widened = run(searcher, parse(text, self._schema, replace(options, typos=True)))
-            suggestion = self._corrected(searcher, text, options, run, found.total)
+            suggestion = None
+            if suggest:
+                suggestion = self._corrected(searcher, text, options, run, found.total)
         best = widened if widened.total > found.total else found
         return replace(best, suggestion=suggestion)
 

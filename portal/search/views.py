@@ -272,6 +272,7 @@ def kind_facet(criteria, readers):
                 facets=False,
                 per_page=1,
                 resolve=resolve,
+                suggest=False,
             )
             .total
         )
