@@ -223,16 +223,15 @@ class LanguageStemFilter(Filter):
         self.fold = fold
 
     def __call__(self, tokens):
-        stem = _stemmer(self.lang)
+        lang = self.lang
         if self.fold:
-            lang = self.lang
 
             def canonical(word):
-                return fold_latin(stem(restore_accents(fold_latin(word), lang)))
+                return _folded_stem(word, lang)
 
             finish = fold_latin
         else:
-            canonical, finish = stem, _unchanged
+            canonical, finish = _stemmer(lang), _unchanged
         for token in tokens:
             word = token.text
             if token.mode in ("prefix", "exact"):
@@ -253,6 +252,13 @@ _ACCENTED_ENDINGS = {
     "es": [(re.compile(r"([csx]i)on$"), r"\1ón")],
     "fr": [(re.compile(r"ite(s?)$"), r"ité\1"), (re.compile(r"(?<=[^e])ee(s?)$"), r"ée\1")],
 }
+
+
+@lru_cache(maxsize=200_000)
+def _folded_stem(word, lang):
+    """The stem of `word` in `lang` with accents folded before and after (cached: analysing
+    the same words again and again is most of the cost of indexing)."""
+    return fold_latin(_stemmer(lang)(restore_accents(fold_latin(word), lang)))
 
 
 def restore_accents(word, lang):
