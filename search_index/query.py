@@ -33,7 +33,13 @@ from datetime import datetime
 from whoosh import matching, query
 
 from search_index.analysis import normalize_label
-from search_index.schema import LABEL_FIELDS, SYMBOL_PART_FIELD, TEXT_FIELDS, TITLE_FIELD
+from search_index.schema import (
+    FIELD_LANGUAGES,
+    LABEL_FIELDS,
+    SYMBOL_PART_FIELD,
+    TEXT_FIELDS,
+    TITLE_FIELD,
+)
 
 #: Longer queries are refused: nobody types them, and each word costs a query per text field.
 MAX_QUERY_CHARS = 1000
@@ -463,23 +469,18 @@ class _Compiler:
         `prefix`, a single word of two characters or more is a prefix. `symbol` is a query on
         the symbol fields, one more alternative.
 
-        The title and the symbol add to the score; of the body texts in several languages only
-        the best counts (and a little of the others), the query's language boosted, so that a
-        word of one language is not outranked by the sum of its look-alikes in the others."""
-        alternatives = [symbol]
-        bodies = []
-        for field, lang in TEXT_FIELDS.items():
-            if field == TITLE_FIELD:
-                boost = TITLE_BOOST
-            elif lang == self.options.language:
-                boost = LANGUAGE_BOOST
-            else:
-                boost = 1.0
-            found = self._in_field(field, text, prefix, boost)
+        The title, the body and the symbol add to the score; of the forms of the title (as
+        written, stemmed in each language) and of the body texts in several languages, only the
+        best counts (and a little of the others), the query's language boosted, so that a word
+        of one language is not outranked by the sum of its look-alikes in the others."""
+        titles, bodies = [], []
+        for field, stored in TEXT_FIELDS.items():
+            boost = LANGUAGE_BOOST if FIELD_LANGUAGES[field] == self.options.language else 1.0
+            is_title = stored == TEXT_FIELDS[TITLE_FIELD]
+            found = self._in_field(field, text, prefix, boost * (TITLE_BOOST if is_title else 1))
             if found is not None:
-                (alternatives if field == TITLE_FIELD else bodies).append(found)
-        if bodies:
-            alternatives.append(_BestOf(bodies))
+                (titles if is_title else bodies).append(found)
+        alternatives = [symbol, *(_BestOf(group) for group in (titles, bodies) if group)]
         return _joined(query.Or, alternatives)
 
     def _in_field(self, field, text, prefix, boost):

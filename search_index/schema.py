@@ -27,7 +27,7 @@ from search_index.analysis import (
 #: The name of the index inside its directory. Change the number whenever the schema or an
 #: analyser changes: the next `SearchIndex` then starts an empty index beside the old one, every
 #: stamp is missing, and the portal's verify or rebuild fills it again.
-INDEX_NAME = "items_2"
+INDEX_NAME = "items_3"
 
 #: At most this many characters of body text are kept per item for snippets, shared equally
 #: between its languages. Everything is indexed, whatever its length.
@@ -45,11 +45,20 @@ _SYMBOL_SEPARATORS = re.compile(r"([/.])")
 # A lone four-digit year ("2026") is in too many symbols to point at one.
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
-#: The fields of free text, the title and the body in each language, each mapped to the key of
-#: its text among the stored texts.
+#: The fields of free text, each mapped to the key of its text among the stored texts: the
+#: title unstemmed, the title stemmed in each language the item has a body text in (as its
+#: texts are; Chinese is not stemmed), and the body in each language.
 TITLE_FIELD = "title"
+STEMMED_TITLE_FIELDS = {f"title_{lang}": lang for lang in LANGUAGES if lang != "zh"}
 TEXT_FIELDS = {
     TITLE_FIELD: TITLE_FIELD,
+    **dict.fromkeys(STEMMED_TITLE_FIELDS, TITLE_FIELD),
+    **{f"body_{lang}": lang for lang in (*LANGUAGES, UNKNOWN_LANGUAGE)},
+}
+#: The language each text field is analysed in (None: the unstemmed title).
+FIELD_LANGUAGES = {
+    TITLE_FIELD: None,
+    **STEMMED_TITLE_FIELDS,
     **{f"body_{lang}": lang for lang in (*LANGUAGES, UNKNOWN_LANGUAGE)},
 }
 
@@ -97,7 +106,7 @@ def build_schema():
     """Return the Whoosh schema of the index."""
     texts = {
         field: TEXT(analyzer=analyzer_for(lang), chars=True)
-        for field, lang in TEXT_FIELDS.items()
+        for field, lang in FIELD_LANGUAGES.items()
         if field != TITLE_FIELD
     }
     labels = {name: Labels(facet=name in FACETS) for name in LABEL_FIELDS}
@@ -192,8 +201,11 @@ def document(item):
     }
     if normal["title"]:
         doc[TITLE_FIELD] = normal["title"]
+        for field, lang in STEMMED_TITLE_FIELDS.items():
+            if lang in texts:
+                doc[field] = normal["title"]
     for field, lang in TEXT_FIELDS.items():
-        if lang in texts:
+        if field.startswith("body_") and lang in texts:
             doc[field] = texts[lang]
     if when is not None:
         doc["date"] = when

@@ -81,7 +81,7 @@ def _markable(term):
 
 
 def _snippet(words, spans, docnum, texts):
-    best_first = sorted(words, key=lambda f: (-len(words[f]), f == TITLE_FIELD, f))
+    best_first = sorted(words, key=lambda f: (-len(words[f]), TEXT_FIELDS[f] == TITLE_FIELD, f))
     for field in best_first:
         text = texts.get(TEXT_FIELDS[field], "")
         within = _chained([span for span in spans[docnum, field] if span[1] <= len(text)])

@@ -226,3 +226,22 @@ def test_facet_counts_of_a_thread_count_it_once(index):
     assert index.search("brokering", READER, filters={"wg": ["WGTR"]}).facets["wg"] == [
         ("WGTR", 1)
     ]
+
+
+def test_titles_are_stemmed_in_the_languages_of_their_texts(index):
+    index.update(
+        [
+            item(1, title="Exportaciones de armas pequeñas", texts={"es": "Informe."}),
+            item(2, title="Reporting templates", texts={"en": "Annex."}),
+            item(3, title="Доклады об экспорте", texts={"ru": "Приложение."}),
+            # No body text: the title is only indexed as written.
+            item(4, title="Exportaciones"),
+        ]
+    )
+    assert found(index, "exportacion") == ["document:1"]
+    assert found(index, "report") == ["document:2"]
+    assert found(index, "доклад") == ["document:3"]
+    assert set(found(index, "exportaciones")) == {"document:1", "document:4"}
+    (hit,) = index.search("exportacion", READER).hits
+    assert hit.snippet_lang == "title"
+    assert [text for text, is_match in hit.snippet[0] if is_match] == ["Exportaciones"]
