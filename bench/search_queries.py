@@ -61,6 +61,9 @@ QUERIES = {
     "phrase": '"national control list"',
     "field query": "type:working_paper wg:WGTR after:2025",
     "symbol prefix": "symbol:ATT/CSP11.WGETI",
+    "symbol part": "CSP11.WGETI",
+    "typo": "diversiom",
+    "delegation by name": "from:Ghana",
 }
 #: In-process rounds of each search and page; the median is kept.
 ROUNDS = 20

@@ -207,10 +207,23 @@ def search_group():
 
 @search_group.command("rebuild")
 def search_rebuild():
-    """Rewrite the whole search index from the database."""
-    from portal.search.engine import rebuild
+    """Rewrite the whole search index from the database, with a progress bar."""
+    from portal.search.engine import expected_count, rebuild
 
-    click.echo(f"The index now holds {rebuild()} items.")
+    with click.progressbar(length=expected_count(), label="Indexing", file=sys.stderr) as bar:
+        count = rebuild(progress=bar.update)
+    click.echo(f"The index now holds {count} items.")
+
+
+@search_group.command("read-attachments")
+def search_read_attachments():
+    """Queue the reading of every forum and channel attachment whose text has not been read
+    (those stored before attachments were searchable); the worker then re-indexes their posts
+    and messages."""
+    from portal.search.attachments import queue_waiting
+
+    click.echo(f"Queued the reading of {queue_waiting()} attachments.")
+    db.session.commit()
 
 
 @search_group.command("verify")

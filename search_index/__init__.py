@@ -20,11 +20,13 @@ The database is the truth. The portal turns a row into an *item dict* and hands 
         "delegation": "FRA",             # author delegation code
         "date": datetime(2026, 3, 1),    # publication date, naive UTC
         "tags": ["diversion"],           # keywords
+        "group": "thread:4",             # results show one item per group (default: the key)
+        "author": 31,                    # not indexed: for the portal's own listeners
     }
 
-Missing optional keys mean empty. Every search is filtered inside Whoosh by the searcher's
-*principals*: an item is found only if its acl is one of them, so hits, totals, facet counts and
-snippets never reveal anything else.
+Missing optional keys mean empty; other keys are ignored. Every search is filtered inside Whoosh
+by the searcher's *principals*: an item is found only if its acl is one of them, so hits,
+totals, facet counts and snippets never reveal anything else.
 
     index = SearchIndex(directory)
     index.update(items); index.delete(keys); index.replace_all(items); index.stamps()

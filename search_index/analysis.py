@@ -17,8 +17,9 @@ and no minimum length: "UN", "EU", "on" and one-letter words stay findable.
 
 The analysers are used in three modes, named by Whoosh's `mode` argument. "index" puts the
 unstemmed word at the position of its stem, so that a prefix query finds "exportations" from
-"exportat*", and for accented Latin words also the stem of the word without its accents (see
-`LanguageStemFilter`). "query" gives the stems only, "prefix" the unstemmed words only.
+"exportat*" and an exact word can rank above a word that only shares its stem (see
+`LanguageStemFilter`). "query" gives the stems only, "prefix" and "exact" the unstemmed words
+only.
 """
 
 import re
@@ -209,32 +210,63 @@ class FoldFilter(Filter):
 class LanguageStemFilter(Filter):
     """Stems words in the language `lang`.
 
-    With `fold`, Latin accents are also folded, after stemming since the stemmers need them to
-    find suffixes ("exportación" -> "export"). A query typed without accents is stemmed without
-    them ("exportacion" -> "exportacion"), so "index" mode also keeps the stem of the word
-    without its accents, and the word itself for prefix queries, all at the word's position.
-    "query" mode produces the stem only, "prefix" mode the unstemmed word only."""
+    With `fold`, Latin accents are folded before stemming, at index and query time alike, so
+    that "exportacion" typed without its accent finds "exportaciones". The stemmers find some
+    suffixes by their accent ("-ción", "-ité"): `restore_accents` puts it back on the folded
+    word first, and the accent of the stem is folded again. "index" mode also keeps the
+    unstemmed (folded) word at the word's position, for prefix queries and for the boost of
+    exact words over stem-only matches. "query" mode produces the stem only, "prefix" and
+    "exact" modes the unstemmed word only."""
 
     def __init__(self, lang, fold=False):
         self.lang = lang
         self.fold = fold
 
     def __call__(self, tokens):
-        stem = _stemmer(self.lang)
-        finish = fold_latin if self.fold else _unchanged
+        lang = self.lang
+        if self.fold:
+
+            def canonical(word):
+                return _folded_stem(word, lang)
+
+            finish = fold_latin
+        else:
+            canonical, finish = _stemmer(lang), _unchanged
         for token in tokens:
             word = token.text
-            if token.mode == "prefix":
+            if token.mode in ("prefix", "exact"):
                 token.text = finish(word)
                 yield token
             elif token.mode == "index":
-                forms = [finish(word), finish(stem(word)), finish(stem(finish(word)))]
-                for form in dict.fromkeys(forms):
+                for form in dict.fromkeys([finish(word), canonical(word)]):
                     token.text = form
                     yield token
             else:
-                token.text = finish(stem(word))
+                token.text = canonical(word)
                 yield token
+
+
+# Endings whose accent the Snowball stemmers need to recognise a suffix, on words whose accents
+# were folded: Spanish "-ción", "-sión", "-xión"; French "-ité(s)" and "-ée(s)".
+_ACCENTED_ENDINGS = {
+    "es": [(re.compile(r"([csx]i)on$"), r"\1ón")],
+    "fr": [(re.compile(r"ite(s?)$"), r"ité\1"), (re.compile(r"(?<=[^e])ee(s?)$"), r"ée\1")],
+}
+
+
+@lru_cache(maxsize=200_000)
+def _folded_stem(word, lang):
+    """The stem of `word` in `lang` with accents folded before and after (cached: analysing
+    the same words again and again is most of the cost of indexing)."""
+    return fold_latin(_stemmer(lang)(restore_accents(fold_latin(word), lang)))
+
+
+def restore_accents(word, lang):
+    """Return the folded `word` with the accent its ending needs to be stemmed in `lang` put
+    back: "exportacion" -> "exportación", "diversite" -> "diversité"."""
+    for pattern, replacement in _ACCENTED_ENDINGS.get(lang, ()):
+        word = pattern.sub(replacement, word)
+    return word
 
 
 def _unchanged(word):

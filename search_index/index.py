@@ -12,23 +12,50 @@ so threads would not run them faster anyway.
 
 import math
 import threading
+from collections import defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from whoosh import columns, sorting, writing
+from whoosh import columns, query, sorting, writing
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import LockError
 from whoosh.util.filelock import try_for
 
-from search_index.query import access_query, combine, filter_query, parse
-from search_index.schema import FACETS, INDEX_NAME, build_schema, document, stored_texts
+from search_index.query import (
+    Options,
+    access_query,
+    combine,
+    filter_query,
+    parse,
+    query_language,
+    replace_word,
+    typo_words,
+)
+from search_index.schema import (
+    FACETS,
+    INDEX_NAME,
+    TEXT_FIELDS,
+    build_schema,
+    document,
+    stored_texts,
+)
 from search_index.snippets import snippets
 
 #: How often a waiting writer tries the lock again, in seconds.
 LOCK_RETRY_DELAY = 0.05
 
 SORTS = ("relevance", "date")
+
+#: A search finding fewer items than this is run again with words within one edit of its long
+#: words (see `search_index.query.TYPO_MIN_LETTERS`), and a corrected query is suggested.
+TYPO_RESULTS = 3
+#: The candidates of correction looked at per word, most frequent first.
+TYPO_CANDIDATES = 5
+#: The most items of one group (the posts of a thread) listed under its best one.
+GROUP_LIMIT = 50
+#: How many items per group wanted a search first ranks (see `_Run`).
+GROUP_SCAN = 4
 
 
 class IndexBusy(Exception):
@@ -47,6 +74,11 @@ class Hit:
     score: float
     date: datetime | None
     snippet: list
+    #: The language code of the snippet's text ("und": unknown, "title": the title), or None.
+    snippet_lang: str | None = None
+    #: The ids of the other items of its group (posts of its thread) that the query found, in
+    #: order of id, at most `GROUP_LIMIT`; an item stands for its whole group in the results.
+    related: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +91,8 @@ class Results:
     facets: dict
     page: int
     per_page: int
+    #: A query with a typo corrected that finds more, or None.
+    suggestion: str | None = None
 
     @property
     def pages(self):
@@ -143,15 +177,25 @@ class SearchIndex:
         page=1,
         per_page=20,
         facets=True,
+        language=None,
+        resolve=None,
+        suggest=True,
     ):
         """Return the `Results` page `page` for the query `text` (see `search_index.query`),
-        among the items whose acl is one of `principals`.
+        among the items whose acl is one of `principals`, one item per group (the best post of
+        a thread, its other matching posts in `Hit.related`).
 
         `filters` maps facet names (and "kind", "topic", "tag") to the values to keep: any of
         them within a name, every name. `kinds`, if not None, keeps those kinds only. `sort` is
         "relevance" (score, then newest) or "date" (newest first); a blank `text` finds every
         visible item, newest first. Each facet is counted over the items found with every
-        filter but its own, so the other values of a facet remain to choose from.
+        filter but its own, so the other values of a facet remain to choose from. `language`
+        (the reader's) ranks first the body text in that language, unless the query's script
+        names another. `resolve` is the `Options.resolve` of from: names.
+
+        When fewer than `TYPO_RESULTS` items are found, words within one edit of the long words
+        are looked for too, and `Results.suggestion` is the query with its typos corrected if
+        that finds more, among the same items (unless `suggest` is False: counts alone).
 
         Raises QueryError for a query that cannot be used (or a non-numeric cycle, year or
         topic filter) and ValueError for an unknown sort or filter name or a page or per_page
@@ -160,48 +204,63 @@ class SearchIndex:
             raise ValueError(f"unknown sort {sort!r}")
         if page < 1 or per_page < 1:
             raise ValueError(f"page {page} and per_page {per_page} must be at least 1")
-        user_query = parse(text, self._schema)
+        options = Options(language=query_language(text, language), resolve=resolve)
+        user_query = parse(text, self._schema, options)
         filtered = {}
         for name, values in (filters or {}).items():
             restriction = filter_query(name, values)
             if restriction is not None:
                 filtered[name] = restriction
         access = access_query(principals, kinds)
-        order = _Order(by_score=sort == "relevance" and user_query is not None)
-        # Facets without an active filter are counted with the results; the others each by a
-        # search without their own filter.
-        counted = [name for name in FACETS if name not in filtered] if facets else []
-        recounted = [name for name in FACETS if name in filtered] if facets else []
+        by_score = sort == "relevance" and user_query is not None
+        run = _Run(access, filtered, _Order(by_score), facets, page, per_page)
         with self._lock:
             searcher = self._fresh_searcher()
-            results = searcher.search(
-                combine(user_query, [access, *filtered.values()]),
-                limit=page * per_page,
-                sortedby=order,
-                groupedby={name: _LabelFacet(name) for name in counted} or None,
-                terms=True,
-            )
-            counts = {name: results.groups(name) for name in counted}
-            for name in recounted:
-                others = [access, *(r for n, r in filtered.items() if n != name)]
-                counts[name] = _counts(searcher, combine(user_query, others), name)
-            hits = _hits(searcher, results[(page - 1) * per_page : page * per_page])
-            total = len(results)
-        return Results(
-            total=total,
-            hits=hits,
-            facets={name: _by_count(counts[name]) for name in FACETS if name in counts},
-            page=page,
-            per_page=per_page,
-        )
+            found = run(searcher, user_query)
+            if user_query is None or found.total >= TYPO_RESULTS or not typo_words(text):
+                return found
+            widened = run(searcher, parse(text, self._schema, replace(options, typos=True)))
+            suggestion = None
+            if suggest:
+                suggestion = self._corrected(searcher, text, options, run, found.total)
+        best = widened if widened.total > found.total else found
+        return replace(best, suggestion=suggestion)
 
-    def matches(self, item, text, filters=None):
+    def _corrected(self, searcher, text, options, run, total):
+        """Return `text` with each long word that has a more frequent neighbour within one edit
+        replaced by it, if the corrected query finds more than `total` items among those the
+        run may see; else None. Called with self._lock held."""
+        reader = searcher.reader()
+        corrected = text
+        for word in typo_words(text):
+            neighbours = {}
+            for field in TEXT_FIELDS:
+                forms = _exact_forms(self._schema, field, word)
+                # Chinese comes as several bigrams: typos are for words.
+                for typed in forms if len(forms) == 1 else ():
+                    frequency = reader.doc_frequency(field, typed)
+                    for term in reader.terms_within(field, typed, 1, prefix=1):
+                        if term != typed:
+                            gain = reader.doc_frequency(field, term) - frequency
+                            neighbours[term] = max(neighbours.get(term, 0), gain)
+            candidates = sorted(
+                (gain, term) for term, gain in neighbours.items() if gain > 0 and term.isalpha()
+            )[-TYPO_CANDIDATES:]
+            for _gain, term in reversed(candidates):
+                attempt = replace_word(corrected, word, term)
+                if run(searcher, parse(attempt, self._schema, options), count_only=True) > total:
+                    corrected = attempt
+                    break
+        return corrected if corrected != text else None
+
+    def matches(self, item, text, filters=None, resolve=None):
         """Return whether `item` matches the query `text` and `filters`, as `search` would find
-        it, whether or not it is in the index (which is not read). Its acl is not checked.
+        it (without looking for typos), whether or not it is in the index (which is not read).
+        Its acl is not checked. `resolve` is as for `search`.
 
         Raises QueryError, and ValueError for a malformed item or an unknown filter name."""
         restrictions = [filter_query(name, values) for name, values in (filters or {}).items()]
-        probe = combine(parse(text, self._schema), restrictions)
+        probe = combine(parse(text, self._schema, Options(resolve=resolve)), restrictions)
         doc = document(item)
         with self._probe_lock:
             return not self._probe_searcher(doc).search(probe, limit=1).is_empty()
@@ -280,7 +339,101 @@ def _open_or_create(storage, timeout):
         lock.release()
 
 
-def _hits(searcher, page):
+@dataclass(frozen=True)
+class _Run:
+    """One search of `SearchIndex.search` as it may be run for several queries: the same
+    access, filters, order, facets and page."""
+
+    access: object
+    filtered: dict
+    order: object
+    facets: bool
+    page: int
+    per_page: int
+
+    def __call__(self, searcher, user_query, count_only=False):
+        """Return the `Results` of `user_query`, or with `count_only` only their total."""
+        restricted = combine(user_query, [self.access, *self.filtered.values()])
+        group_count = {"group": sorting.FieldFacet("group", maptype=sorting.Count)}
+        if count_only:
+            results = searcher.search(restricted, limit=1, scored=False, groupedby=group_count)
+            return len(results.groups("group"))
+        # Facets without an active filter are counted with the results; the others each by a
+        # search without their own filter.
+        counted = [n for n in FACETS if n not in self.filtered] if self.facets else []
+        recounted = [n for n in FACETS if n in self.filtered] if self.facets else []
+        wanted = self.page * self.per_page
+        # The best items of the first `wanted` groups are usually among the first few times
+        # `wanted` items; when they are not, every item found is ranked.
+        for limit in (wanted * GROUP_SCAN, None):
+            results = searcher.search(
+                restricted,
+                limit=limit,
+                sortedby=self.order,
+                groupedby={
+                    **{name: _LabelFacet(name, searcher) for name in counted},
+                    **group_count,
+                },
+                terms=True,
+            )
+            best = _best_of_groups(searcher, results, wanted)
+            if len(best) == wanted or limit is None or results.scored_length() < limit:
+                break
+        counts = {name: results.groups(name) for name in counted}
+        for name in recounted:
+            others = [self.access, *(r for n, r in self.filtered.items() if n != name)]
+            counts[name] = _counts(searcher, combine(user_query, others), name)
+        page = best[(self.page - 1) * self.per_page :]
+        sizes = results.groups("group")
+        return Results(
+            total=len(sizes),
+            hits=_hits(searcher, page, _related(searcher, restricted, page, sizes)),
+            facets={name: _by_count(counts[name]) for name in FACETS if name in counts},
+            page=self.page,
+            per_page=self.per_page,
+        )
+
+
+def _best_of_groups(searcher, results, wanted):
+    """Return the first hit of each group among `results`, in their order, at most `wanted`."""
+    groups = _column(searcher.reader(), "group", "")
+    seen, best = set(), []
+    for position in range(results.scored_length()):
+        hit = results[position]
+        group = groups[hit.docnum]
+        if group not in seen:
+            seen.add(group)
+            best.append(hit)
+            if len(best) == wanted:
+                break
+    return best
+
+
+def _related(searcher, restricted, page, sizes):
+    """Return the ids of the other items found in the group of each hit of `page` that stands
+    for several, by group; `sizes` is the number of items found in each group."""
+    groups = {hit["group"]: hit["id"] for hit in page if sizes.get(hit["group"], 0) > 1}
+    if not groups:
+        return {}
+    in_groups = query.Or([query.Term("group", group) for group in sorted(groups)])
+    results = searcher.search(
+        query.And([restricted, in_groups]),
+        limit=None,
+        groupedby={"group": sorting.FieldFacet("group", maptype=sorting.UnorderedList)},
+    )
+    related = {}
+    by_group = results.groups("group")
+    for group, shown in groups.items():
+        ids = sorted(searcher.stored_fields(docnum)["id"] for docnum in by_group.get(group, []))
+        related[group] = tuple(item_id for item_id in ids if item_id != shown)[:GROUP_LIMIT]
+    return related
+
+
+def _exact_forms(schema, field, word):
+    return [token.text for token in schema[field].analyzer(word, mode="exact")]
+
+
+def _hits(searcher, page, related):
     texts = _column(searcher.reader(), "texts", b"")
     found = [(hit, hit.fields()) for hit in page]
     cut = snippets(
@@ -296,8 +449,10 @@ def _hits(searcher, page):
             score=hit.score[-1],
             date=fields.get("date"),
             snippet=snippet,
+            snippet_lang=lang,
+            related=related.get(fields["group"], ()),
         )
-        for (hit, fields), snippet in zip(found, cut, strict=True)
+        for (hit, fields), (snippet, lang) in zip(found, cut, strict=True)
     ]
 
 
@@ -311,7 +466,10 @@ def _column(reader, fieldname, default):
 
 def _counts(searcher, restricted_query, name):
     results = searcher.search(
-        restricted_query, limit=None, scored=False, groupedby={name: _LabelFacet(name)}
+        restricted_query,
+        limit=None,
+        scored=False,
+        groupedby={name: _LabelFacet(name, searcher)},
     )
     return results.groups(name)
 
@@ -355,15 +513,31 @@ class _OrderCategorizer(sorting.Categorizer):
 
 
 class _LabelFacet(sorting.FacetType):
-    """Counts the original values that a `Labels` field keeps in its column; an item counts
-    once under each of its values and not at all without one."""
+    """Counts the original values that a `Labels` field keeps in its column, per group (as the
+    results show them): a group counts once under each value of any of its items found, and
+    not at all without one."""
 
-    def __init__(self, fieldname):
+    def __init__(self, fieldname, searcher):
         self.fieldname = fieldname
-        self.maptype = sorting.Count
+        # An instance, not a type: Whoosh uses it as the facet's map as it is.
+        self.maptype = _GroupCount(_column(searcher.reader(), "group", ""))
 
     def categorizer(self, global_searcher):
         return _LabelCategorizer(self.fieldname)
+
+
+class _GroupCount(sorting.FacetMap):
+    """Counts the distinct groups of the items filed under each value."""
+
+    def __init__(self, groups):
+        self.groups = groups
+        self.dict = defaultdict(set)
+
+    def add(self, groupname, docid, sortkey):
+        self.dict[groupname].add(self.groups[docid])
+
+    def as_dict(self):
+        return {name: len(groups) for name, groups in self.dict.items()}
 
 
 class _LabelCategorizer(sorting.Categorizer):

@@ -33,7 +33,13 @@ from datetime import datetime
 from whoosh import matching, query
 
 from search_index.analysis import normalize_label
-from search_index.schema import LABEL_FIELDS, TEXT_FIELDS, TITLE_FIELD
+from search_index.schema import (
+    FIELD_LANGUAGES,
+    LABEL_FIELDS,
+    SYMBOL_PART_FIELD,
+    TEXT_FIELDS,
+    TITLE_FIELD,
+)
 
 #: Longer queries are refused: nobody types them, and each word costs a query per text field.
 MAX_QUERY_CHARS = 1000
@@ -45,6 +51,16 @@ MAX_DEPTH = 16
 TITLE_BOOST = 2.0
 SYMBOL_EXACT_BOOST = 50.0
 SYMBOL_PREFIX_BOOST = 20.0
+#: A plain word that is a run of whole segments of a symbol ("CSP12.WGTR", "836/AnnAgenda").
+SYMBOL_PART_BOOST = 10.0
+#: The body text in the query's language counts this much more than the others.
+LANGUAGE_BOOST = 3.0
+#: A word found as typed counts this much more than a word sharing only its stem.
+EXACT_BOOST = 1.5
+#: Words within one edit of a typed word count this much (only in a search for typos).
+TYPO_BOOST = 0.5
+#: Typos are looked for in words of at least this many letters.
+TYPO_MIN_LETTERS = 5
 
 # Field names a user may type, and the index field each one reads.
 _FIELDS = {
@@ -70,18 +86,73 @@ _CYCLE = re.compile(r"(?:csp)?\s*-?\s*(\d{1,4})")
 _NUMBER = re.compile(r"(\d{1,9})")
 # Control characters and lone surrogates (which cannot be encoded) are spaces to the parser.
 _UNUSABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Scripts that name the language of a query on their own.
+_SCRIPTS = (
+    ("ru", re.compile(r"[\u0400-\u04ff]")),
+    ("ar", re.compile(r"[\u0600-\u06ff\u0750-\u077f]")),
+    ("zh", re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")),
+    ("es", re.compile(r"[ñ¿¡]", re.IGNORECASE)),
+)
 
 
 class QueryError(Exception):
     """A query the index cannot use. `code` says why: "syntax" (an unbalanced parenthesis or
     quote, an operator without operand, a field without value, a query too long), "bad_date",
-    "bad_number", or "empty" (text with nothing searchable in it, such as "?!"). `value` is the
-    offending piece of the query."""
+    "bad_number", "empty" (text with nothing searchable in it, such as "?!"), or a code of the
+    caller's `resolve` function ("ambiguous"). `value` is the offending piece of the query;
+    `choices`, what a caller's resolver offers instead."""
 
-    def __init__(self, code, value):
+    def __init__(self, code, value, choices=()):
         super().__init__(f"{code}: {value!r}")
         self.code = code
         self.value = value
+        self.choices = tuple(choices)
+
+
+@dataclass(frozen=True)
+class Options:
+    """How a query is compiled.
+
+    `language`: the language whose body text ranks first (see `query_language`); `typos`:
+    also match words within one edit of each typed word of `TYPO_MIN_LETTERS` letters or more;
+    `resolve`: None, or a function (field name, value) -> the labels to look for, for from:
+    values that are names rather than codes; it may raise QueryError."""
+
+    language: str | None = None
+    typos: bool = False
+    resolve: object = None
+
+
+def query_language(text, default=None):
+    """Return the language a query is written in as far as its script tells (Cyrillic:
+    Russian, Arabic, Han: Chinese, "ñ", "¿", "¡": Spanish), else `default` (the interface's)."""
+    for lang, script in _SCRIPTS:
+        if script.search(text or ""):
+            return lang
+    return default
+
+
+def typo_words(text):
+    """Return the plain words of the query `text` (no field, phrase, prefix or operator) long
+    enough to be looked for with a typo, each once, in order."""
+    text = _UNUSABLE.sub(" ", text or "")
+    try:
+        lexemes = _lex(text)
+    except QueryError:
+        return []
+    words = [
+        lexeme.text
+        for lexeme in lexemes
+        if lexeme.kind == "word"
+        and lexeme.text.isalpha()
+        and len(lexeme.text) >= TYPO_MIN_LETTERS
+    ]
+    return list(dict.fromkeys(words))
+
+
+def replace_word(text, word, replacement):
+    """Return the query `text` with the whole word `word` replaced by `replacement`."""
+    return re.sub(rf"(?<![\w:*]){re.escape(word)}(?![\w*:])", replacement, text)
 
 
 @dataclass(frozen=True)
@@ -108,9 +179,9 @@ class _Not:
     node: object
 
 
-def parse(text, schema):
+def parse(text, schema, options=Options()):
     """Return the Whoosh query for the user's `text`, its words analysed with the analysers of
-    `schema`, or None if the text is blank.
+    `schema` and compiled as `options` say, or None if the text is blank.
 
     Raises QueryError if the text cannot be used."""
     text = _UNUSABLE.sub(" ", text or "")
@@ -119,7 +190,7 @@ def parse(text, schema):
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError("syntax", text[MAX_QUERY_CHARS:].strip()[:40])
     tree = _Parser(_lex(text)).parse()
-    compiled = _Compiler(schema).compile(tree)
+    compiled = _Compiler(schema, options).compile(tree)
     if compiled is None:
         raise QueryError("empty", text.strip()[:100])
     return compiled
@@ -193,6 +264,33 @@ class _Boosted(query.WrappingQuery):
         if isinstance(inner, matching.NullMatcherClass):
             return inner
         return matching.WrappingMatcher(inner, boost=self.boost)
+
+
+class _BestOf(query.CompoundQuery):
+    """Matches what any subquery matches, scored by the best of them plus `TIEBREAK` times the
+    others. (Whoosh's DisjunctionMax mixes up the scores of documents when its sub-matchers
+    stand on different documents.)"""
+
+    TIEBREAK = 0.1
+
+    def _matcher(self, subs, searcher, context):
+        reader = searcher.reader()
+        return self._tree_matcher(
+            subs, _BestMatcher, searcher, context, lambda q: q.estimate_size(reader)
+        )
+
+
+class _BestMatcher(matching.UnionMatcher):
+    """The union of two matchers, scored by the better of those on the current document."""
+
+    def score(self):
+        a, b = self.a, self.b
+        if not a.is_active() or (b.is_active() and b.id() < a.id()):
+            return b.score()
+        if not b.is_active() or a.id() < b.id():
+            return a.score()
+        high, low = sorted((a.score(), b.score()), reverse=True)
+        return high + _BestOf.TIEBREAK * low
 
 
 def _prefix(field, text, boost=1.0):
@@ -335,8 +433,9 @@ class _Compiler:
     """Turns the parsed tree into a Whoosh query. A word with nothing searchable in it (such as
     "?") compiles to None and drops out of its AND or OR."""
 
-    def __init__(self, schema):
+    def __init__(self, schema, options):
         self.schema = schema
+        self.options = options
 
     def compile(self, node):
         if isinstance(node, _All):
@@ -360,26 +459,49 @@ class _Compiler:
             return query.Every()
         prefix = stem != text
         symbol = _symbol(stem, exact=not prefix) if _symbol_like(stem) else None
+        if not prefix and any(char.isalnum() for char in stem):
+            part = query.Term(SYMBOL_PART_FIELD, normalize_label(stem), boost=SYMBOL_PART_BOOST)
+            symbol = part if symbol is None else query.Or([symbol, part])
         return self._text(stem, prefix, symbol)
 
     def _text(self, text, prefix, symbol):
         """Return the query for `text` in every text field, or None if it holds no word; with
         `prefix`, a single word of two characters or more is a prefix. `symbol` is a query on
-        the symbol field, one more alternative."""
-        alternatives = [symbol]
-        for field in TEXT_FIELDS:
-            boost = TITLE_BOOST if field == TITLE_FIELD else 1.0
-            analyzer = self.schema[field].analyzer
-            words = _analysed(analyzer, text, "prefix") if prefix else []
-            if len(words) == 1 and len(words[0]) >= 2:
-                alternatives.append(_prefix(field, words[0], boost))
-                continue
-            words = _analysed(analyzer, text, "query")
-            if len(words) == 1:
-                alternatives.append(query.Term(field, words[0], boost=boost))
-            elif words:
-                alternatives.append(query.Phrase(field, words, boost=boost))
+        the symbol fields, one more alternative.
+
+        The title, the body and the symbol add to the score; of the forms of the title (as
+        written, stemmed in each language) and of the body texts in several languages, only the
+        best counts (and a little of the others), the query's language boosted, so that a word
+        of one language is not outranked by the sum of its look-alikes in the others."""
+        titles, bodies = [], []
+        for field, stored in TEXT_FIELDS.items():
+            boost = LANGUAGE_BOOST if FIELD_LANGUAGES[field] == self.options.language else 1.0
+            is_title = stored == TEXT_FIELDS[TITLE_FIELD]
+            found = self._in_field(field, text, prefix, boost * (TITLE_BOOST if is_title else 1))
+            if found is not None:
+                (titles if is_title else bodies).append(found)
+        alternatives = [symbol, *(_BestOf(group) for group in (titles, bodies) if group)]
         return _joined(query.Or, alternatives)
+
+    def _in_field(self, field, text, prefix, boost):
+        analyzer = self.schema[field].analyzer
+        if prefix:
+            words = _analysed(analyzer, text, "prefix")
+            if len(words) == 1 and len(words[0]) >= 2:
+                return _prefix(field, words[0], boost)
+        words = _analysed(analyzer, text, "query")
+        if len(words) > 1:
+            return query.Phrase(field, words, boost=boost)
+        if not words:
+            return None
+        found = [query.Term(field, words[0], boost=boost)]
+        exact = _analysed(analyzer, text, "exact")
+        if len(exact) == 1 and exact[0] != words[0]:
+            found.append(query.Term(field, exact[0], boost=boost * EXACT_BOOST))
+        typed = exact[0] if len(exact) == 1 else ""
+        if self.options.typos and text.isalpha() and len(typed) >= TYPO_MIN_LETTERS:
+            found.append(query.FuzzyTerm(field, typed, boost=boost * TYPO_BOOST, maxdist=1))
+        return _joined(query.Or, found)
 
     def _field(self, lexeme):
         name, value = lexeme.field, lexeme.value.strip()
@@ -393,6 +515,13 @@ class _Compiler:
             return query.Every(field)
         if field == "symbol":
             return _symbol(value)
+        labels = None
+        if self.options.resolve is not None and not value.endswith("*"):
+            labels = self.options.resolve(name, value)
+        if labels is not None:
+            # A name that resolves to nothing is looked for as a code, and finds nothing.
+            terms = [query.Term(field, normalize_label(v)) for v in labels or [value]]
+            return _joined(query.Or, terms)
         if field in _NUMBER_FIELDS:
             return query.Term(field, _number(field, value))
         label = normalize_label(value)

@@ -10,6 +10,7 @@ capped at `STORED_CHARS` per item, is kept compressed in a column to cut snippet
 
 import hashlib
 import json
+import re
 from datetime import date, datetime, timedelta, timezone
 
 from whoosh import columns, formats
@@ -26,7 +27,7 @@ from search_index.analysis import (
 #: The name of the index inside its directory. Change the number whenever the schema or an
 #: analyser changes: the next `SearchIndex` then starts an empty index beside the old one, every
 #: stamp is missing, and the portal's verify or rebuild fills it again.
-INDEX_NAME = "items_1"
+INDEX_NAME = "items_3"
 
 #: At most this many characters of body text are kept per item for snippets, shared equally
 #: between its languages. Everything is indexed, whatever its length.
@@ -38,11 +39,26 @@ FACETS = ("type", "wg", "cycle", "lang", "delegation", "year")
 #: The fields of `Labels` that queries and filters may name.
 LABEL_FIELDS = (*FACETS, "symbol", "topic", "tag")
 
-#: The fields of free text, the title and the body in each language, each mapped to the key of
-#: its text among the stored texts.
+#: The runs of whole segments of each symbol (see `symbol_parts`), matched by plain words.
+SYMBOL_PART_FIELD = "symbol_part"
+_SYMBOL_SEPARATORS = re.compile(r"([/.])")
+# A lone four-digit year ("2026") is in too many symbols to point at one.
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+#: The fields of free text, each mapped to the key of its text among the stored texts: the
+#: title unstemmed, the title stemmed in each language the item has a body text in (as its
+#: texts are; Chinese is not stemmed), and the body in each language.
 TITLE_FIELD = "title"
+STEMMED_TITLE_FIELDS = {f"title_{lang}": lang for lang in LANGUAGES if lang != "zh"}
 TEXT_FIELDS = {
     TITLE_FIELD: TITLE_FIELD,
+    **dict.fromkeys(STEMMED_TITLE_FIELDS, TITLE_FIELD),
+    **{f"body_{lang}": lang for lang in (*LANGUAGES, UNKNOWN_LANGUAGE)},
+}
+#: The language each text field is analysed in (None: the unstemmed title).
+FIELD_LANGUAGES = {
+    TITLE_FIELD: None,
+    **STEMMED_TITLE_FIELDS,
     **{f"body_{lang}": lang for lang in (*LANGUAGES, UNKNOWN_LANGUAGE)},
 }
 
@@ -90,7 +106,7 @@ def build_schema():
     """Return the Whoosh schema of the index."""
     texts = {
         field: TEXT(analyzer=analyzer_for(lang), chars=True)
-        for field, lang in TEXT_FIELDS.items()
+        for field, lang in FIELD_LANGUAGES.items()
         if field != TITLE_FIELD
     }
     labels = {name: Labels(facet=name in FACETS) for name in LABEL_FIELDS}
@@ -107,6 +123,9 @@ def build_schema():
         texts=COLUMN(columns.CompressedBytesColumn()),
         **texts,
         **labels,
+        symbol_part=Labels(),
+        # The thread of a post, or the item's own key: results show one item per group.
+        group=ID(stored=True, sortable=True),
     )
 
 
@@ -150,6 +169,7 @@ def normalize_item(item):
         "delegation": item.get("delegation") or None,
         "date": _naive_utc(item.get("date")),
         "tags": _label_list(item.get("tags")),
+        "group": str(item.get("group") or item["key"]),
     }
 
 
@@ -176,17 +196,42 @@ def document(item):
         "delegation": _listed(normal["delegation"]),
         "year": _listed(when.year if when else None),
         "tag": normal["tags"],
+        SYMBOL_PART_FIELD: symbol_parts(normal["symbol"]),
+        "group": normal["group"],
     }
     if normal["title"]:
         doc[TITLE_FIELD] = normal["title"]
+        for field, lang in STEMMED_TITLE_FIELDS.items():
+            if lang in texts:
+                doc[field] = normal["title"]
     for field, lang in TEXT_FIELDS.items():
-        if lang in texts:
+        if field.startswith("body_") and lang in texts:
             doc[field] = texts[lang]
     if when is not None:
         doc["date"] = when
         doc["sort_date"] = (when - _EPOCH) // timedelta(microseconds=1) + 1
     # Whoosh skips fields whose value is None; an empty list would still write a column entry.
     return {name: value for name, value in doc.items() if value not in (None, [])}
+
+
+def symbol_parts(symbol):
+    """Return every run of whole segments of `symbol`, its separators ("/" and ".") kept:
+    "ATT/CSP12.WGTR/2026/836" gives "ATT/CSP12", "CSP12.WGTR", "WGTR/2026/836", "836"
+    and the others, but not the whole symbol, a lone year ("2026") or the lone first segment,
+    which names the series every symbol of the portal belongs to ("ATT")."""
+    if not symbol:
+        return []
+    pieces = _SYMBOL_SEPARATORS.split(symbol.strip("/."))
+    segments = pieces[::2]
+    runs = set()
+    for first in range(len(segments)):
+        for last in range(first, len(segments)):
+            if (first, last) in ((0, len(segments) - 1), (0, 0)):
+                continue
+            run = "".join(pieces[2 * first : 2 * last + 1])
+            if run and not (first == last and _YEAR.fullmatch(run)):
+                runs.add(run)
+    return sorted(runs)
 
 
 def stored_texts(raw):

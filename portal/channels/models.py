@@ -284,6 +284,11 @@ class ChannelAttachment(IdMixin, CreatedMixin, db.Model):
     mime_type = db.Column(db.String(128), nullable=False)
     name = db.Column(db.String(255), nullable=False)
     acl = db.Column(db.String(64), nullable=False, index=True)
+    #: Where the reading of its text for search stands (see portal.search.attachments).
+    text_status = db.Column(
+        db.String(16), nullable=False, default="pending", server_default="pending"
+    )
+    text = db.deferred(db.Column(db.Text, nullable=False, default="", server_default=""))
 
     channel = db.relationship("Channel")
     message = db.relationship("ChannelMessage", back_populates="attachments")

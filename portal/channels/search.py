@@ -21,6 +21,7 @@ from portal.core.text import excerpt
 from portal.extensions import db
 from portal.library.search import delegation_code
 from portal.reporting.categories import category
+from portal.search.attachments import attachment_texts
 from portal.search.engine import Adapter, key
 
 MESSAGE = MESSAGE_KIND
@@ -55,9 +56,14 @@ def message_item(message_id):
         "id": message.id,
         "acl": message.acl,
         "title": message.thread.title,
-        "texts": {"und": plain_text(message.body_html)},
+        "texts": {
+            "und": "\n\n".join(
+                [plain_text(message.body_html), *attachment_texts(MESSAGE, message.id)]
+            )
+        },
         "delegation": delegation_code(message.delegation),
         "date": message.created_at,
+        "author": message.author_id,
     }
 
 

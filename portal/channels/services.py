@@ -37,6 +37,7 @@ from portal.core.models import now_utc
 from portal.core.text import render_markdown
 from portal.extensions import db
 from portal.notifications.services import follow_channel, unfollow_channel
+from portal.search.attachments import queue_reading
 from portal.search.engine import queue_index
 
 NAME_MAX = 200
@@ -480,9 +481,10 @@ def post_message(thread, author, body, files=(), announce=True):
     )
     db.session.add(message)
     db.session.flush()
+    added = []
     for checked in accepted:
         stored = checked.save()
-        db.session.add(
+        added.append(
             ChannelAttachment(
                 channel_id=channel.id,
                 message=message,
@@ -493,6 +495,9 @@ def post_message(thread, author, body, files=(), announce=True):
                 acl=channel.acl,
             )
         )
+    db.session.add_all(added)
+    db.session.flush()
+    queue_reading(MESSAGE_INDEX_KIND, added)
     thread.last_activity_at = now
     touch(channel, now)
     if announce:

@@ -12,6 +12,7 @@ from portal.core.text import excerpt
 from portal.extensions import db
 from portal.forum.models import Post, Thread, Topic, WorkingGroup
 from portal.library.search import delegation_code
+from portal.search.attachments import attachment_texts
 from portal.search.engine import Adapter, key
 
 #: What makes a post belong in the index.
@@ -58,8 +59,10 @@ def post_item(post_id):
         "id": post.id,
         "acl": post.acl,
         "title": post.thread.title,
-        # Posts are written in no declared language.
-        "texts": {"und": plain_text(post.body_html)},
+        # Posts and their attachments are written in no declared language.
+        "texts": {
+            "und": "\n\n".join([plain_text(post.body_html), *attachment_texts("post", post.id)])
+        },
         "symbol": None,
         "type": None,
         "wg": working_groups,
@@ -69,6 +72,9 @@ def post_item(post_id):
         "delegation": delegation_code(post.delegation),
         "date": max(post.created_at, post.edited_at or post.created_at),
         "tags": [],
+        # The search page shows one result per thread: its best post.
+        "group": f"thread:{post.thread_id}",
+        "author": post.author_id,
     }
 
 

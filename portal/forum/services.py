@@ -35,6 +35,7 @@ from portal.forum.models import (
     WorkingGroup,
 )
 from portal.library.services import link_citations
+from portal.search.attachments import queue_reading
 from portal.search.engine import queue_index, queue_index_many
 
 TITLE_MAX = 300
@@ -430,9 +431,10 @@ def attach(post, files):
             raise ForumError(
                 _l("%(name)s: %(reason)s", name=upload.filename, reason=error.message)
             ) from error
+    added = []
     for accepted in checked:
         stored = accepted.save()
-        db.session.add(
+        added.append(
             Attachment(
                 post=post,
                 sha256=stored.sha256,
@@ -442,6 +444,9 @@ def attach(post, files):
                 acl=post.acl,
             )
         )
+    db.session.add_all(added)
+    db.session.flush()
+    queue_reading("post", added)
 
 
 def edit_post(post, by, body):

@@ -51,6 +51,7 @@ def document_item(document_id):
         "delegation": delegation_code(document.delegation),
         "date": datetime.combine(document.published_on, time()),
         "tags": list(document.keywords),
+        "author": document.uploaded_by_id,
     }
 
 

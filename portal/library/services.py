@@ -359,7 +359,7 @@ def create_document(by, metadata, uploads, note=""):
     if symbol_waits:
         record("library.symbol_waiting", target=document, actor=by, symbol=document.symbol)
     emit("document.published", document, actor=by)
-    queue_index("document", document.id)
+    # Indexed once the text of its files is read (see `extract_text`).
     return document
 
 
@@ -407,7 +407,7 @@ def add_version(document, by, language, upload, note=""):
         revision=document_file.revision,
     )
     emit("document.revised", document, actor=by, language=language)
-    queue_index("document", document.id)
+    # Indexed once the text of the new file is read (see `extract_text`).
     return document_file
 
 
@@ -464,8 +464,10 @@ def record_download(document_file, user):
 
 @handler("library.extract_text")
 def extract_text(payload):
-    """Read the text of one file (in a child process, with time and size limits) and queue
-    the document's re-indexing. Runs again harmlessly: the result is simply written again."""
+    """Read the text of one file (in a child process, with time and size limits); when no
+    other file of its document is waiting to be read, queue the document's indexing, so that
+    a document uploaded in six languages is indexed once. Runs again harmlessly: the result is
+    simply written again."""
     from portal.core.files import stored_path
 
     document_file = db.session.get(DocumentFile, payload["file_id"])
@@ -482,7 +484,22 @@ def extract_text(payload):
     document_file.text_status = result.status
     document_file.text = result.text
     document_file.pages = result.pages
-    queue_index("document", document_file.document_id)
+    # The document's row lock orders the extractions of its files running in several workers:
+    # the last to finish sees no other file waiting and queues the indexing.
+    db.session.execute(
+        select(Document.id).where(Document.id == document_file.document_id).with_for_update()
+    )
+    waiting = db.session.scalar(
+        select(func.count())
+        .select_from(DocumentFile)
+        .where(
+            DocumentFile.document_id == document_file.document_id,
+            DocumentFile.id != document_file.id,
+            DocumentFile.text_status == TextStatus.PENDING.value,
+        )
+    )
+    if not waiting:
+        queue_index("document", document_file.document_id)
     db.session.commit()
 
 

@@ -314,6 +314,39 @@ def wording(notification):
     return WORDING.get((reason, notification.subject_type)) or WORDING[(reason, None)]
 
 
+def saved_search_id(notification):
+    """The id of the saved search a saved-search notification comes from."""
+    _kind, subscription_id, _rest = notification.dedupe_key.split(":", 2)
+    return int(subscription_id)
+
+
+def saved_search_names(notifications):
+    """{saved search id: its name (else its query)} of the saved-search notifications."""
+    ids = {
+        saved_search_id(notification)
+        for notification in notifications
+        if Reason(notification.reason) is Reason.SAVED_SEARCH
+    }
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Subscription.id, Subscription.name, Subscription.query).where(
+            Subscription.id.in_(ids)
+        )
+    ).all()
+    return {row.id: row.name or row.query for row in rows}
+
+
+def headline(notification, searches):
+    """What happened, in the current language; a saved search's match names the search (the
+    person's own words)."""
+    if Reason(notification.reason) is Reason.SAVED_SEARCH:
+        name = searches.get(saved_search_id(notification))
+        if name:
+            return _("New match for your saved search “%(name)s”", name=name)
+    return str(wording(notification)[0])
+
+
 def space_names(ids, language):
     """{working group id: what an email calls it}: its name only when every account holder may
     read the working group itself; None stands for the places outside working groups."""
@@ -364,6 +397,7 @@ def sort_out(user, notifications):
             continue
         readable.append((notification, reason, subject, container, kind, space_id))
     entries = []
+    searches = saved_search_names(row[0] for row in readable)
     with force_locale(user.language):
         spaces = space_names({row[-1] for row in readable}, user.language)
         for notification, reason, subject, container, kind, space_id in readable:
@@ -375,7 +409,7 @@ def sort_out(user, notifications):
                     notification=notification,
                     title=title,
                     heading=title if is_open else str(RESTRICTED_HEADINGS[kind]),
-                    headline=str(wording(notification)[0]),
+                    headline=headline(notification, searches),
                     excerpt=excerpt_of(subject, openings) if show_text else "",
                     author=notification.actor.name if is_open and notification.actor else None,
                     link=external_url("notifications.open", notification_id=notification.id),
@@ -520,8 +554,7 @@ def causing_subscription(user_id, notifications):
     for notification in notifications:
         reason = Reason(notification.reason)
         if reason is Reason.SAVED_SEARCH:
-            _kind, subscription_id, _rest = notification.dedupe_key.split(":", 2)
-            causes.add(int(subscription_id))
+            causes.add(saved_search_id(notification))
         elif reason in FOLLOWING_REASONS:
             causes.add(followed_subscription(user_id, notification))
         else:

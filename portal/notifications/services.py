@@ -35,6 +35,7 @@ from portal.notifications.models import (
     Subscription,
     TargetType,
 )
+from search_index import QueryError
 
 
 class SubscriptionError(Exception):
@@ -372,8 +373,10 @@ def fan_out_job(payload):
 
 
 def match_saved_searches(item):
-    """Notify the owners of saved searches that a new or changed indexed item matches, once
-    per search and item; only owners who may see the item are considered."""
+    """Notify the owners of saved searches that a new or changed indexed item matches (a
+    document, a post, a channel item), once per search and item; only owners who may see the
+    item are considered, and never its author (the item's "author" user id)."""
+    from portal.search.delegations import resolve
     from portal.search.engine import get_index
 
     searches = db.session.scalars(
@@ -381,6 +384,7 @@ def match_saved_searches(item):
             Subscription.target_type == TargetType.SAVED_SEARCH.value,
             Subscription.level != Level.MUTED.value,
             Subscription.user_id.in_(select(User.id).where(holders(item["acl"]))),
+            Subscription.user_id != (item.get("author") or 0),
         )
     ).all()
     if not searches:
@@ -395,7 +399,13 @@ def match_saved_searches(item):
     index = get_index()
     rows = []
     for search in searches:
-        if not index.matches(item, search.query, search.filters or None):
+        try:
+            matched = index.matches(item, search.query, search.filters or None, resolve=resolve)
+        except QueryError:
+            # A search saved before a delegation of the same name was added: it alerts on
+            # nothing until the person makes it precise.
+            continue
+        if not matched:
             continue
         rows.append(
             {

@@ -101,18 +101,27 @@ def index_item(payload):
                 listener(item)
 
 
-def expected_items():
-    """Every item that belongs in the index, as the database has it now."""
+def expected_items(progress=None):
+    """Every item that belongs in the index, as the database has it now; `progress`, if
+    given, is called with 1 for each row read."""
     for adapter in ADAPTERS.values():
-        for item_id in adapter.ids():
+        for item_id in list(adapter.ids()):
             item = adapter.item(item_id)
+            if progress is not None:
+                progress(1)
             if item is not None:
                 yield item
 
 
-def rebuild():
-    """Rewrite the whole index from the database; returns how many items it holds."""
-    return get_index().replace_all(expected_items())
+def expected_count():
+    """How many rows `expected_items` reads."""
+    return sum(len(list(adapter.ids())) for adapter in ADAPTERS.values())
+
+
+def rebuild(progress=None):
+    """Rewrite the whole index from the database; returns how many items it holds. `progress`
+    is as for `expected_items`."""
+    return get_index().replace_all(expected_items(progress))
 
 
 @dataclass

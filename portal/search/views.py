@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 
 from flask import Blueprint, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -21,8 +22,10 @@ from portal.accounts.models import Delegation
 from portal.core.bounds import parse_int
 from portal.core.i18n import language_label
 from portal.extensions import db
-from portal.forum.models import WorkingGroup
+from portal.forum.models import Post, WorkingGroup
+from portal.forum.search import LIVE
 from portal.library.models import DocumentType
+from portal.search.delegations import resolve
 from portal.search.engine import ADAPTERS, get_index
 from search_index import QueryError
 
@@ -68,6 +71,7 @@ QUERY_ERRORS = {
     "bad_date": _l("“%(value)s” is not a date. Write dates as 2026, 2026-03 or 2026-03-01."),
     "bad_number": _l("“%(value)s” is not a number. Write a CSP cycle as 12 or CSP12."),
     "empty": _l("There is nothing to look for in this search. Type a word, a phrase or a symbol."),
+    "ambiguous": _l("“%(value)s” fits the names of several delegations. Choose one:"),
 }
 QUERY_TOO_LONG = _l("This search is too long: at most %(count)d characters.")
 PAGE_REFUSED = _l("“%(value)s” is not a page of these results.")
@@ -134,6 +138,15 @@ class Criteria:
             page=page if page > 1 else None,
         )
 
+    def with_text(self, text):
+        """This search with the text `text`, from page 1."""
+        return url_for(
+            "search.results",
+            q=text or None,
+            sort=None if self.sort == "relevance" else self.sort,
+            f=list(self.tokens),
+        )
+
     def is_active(self, name, value):
         # Filters match without regard to case, as the index compares them.
         token = f"{name}:{value}".casefold()
@@ -179,11 +192,12 @@ def results():
             sort=criteria.sort,
             page=criteria.page,
             per_page=PER_PAGE,
+            language=str(get_locale() or "en"),
+            resolve=resolve,
         )
         facets = {**found.facets, **kind_facet(criteria, readers)}
     except QueryError as error:
-        message = QUERY_ERRORS.get(error.code, QUERY_ERRORS["syntax"])
-        return refused(criteria, message % {"value": error.value})
+        return refused(criteria, query_error_message(error), choices=choice_links(criteria, error))
     shown = rechecked(found.hits)
     return render_template(
         "search/results.html",
@@ -195,7 +209,57 @@ def results():
         facets=facets,
         labels=labels_of(facets, criteria.filters),
         error=None,
+        post_numbers=matching_posts(shown),
+        suggestion=found.suggestion,
+        suggestion_url=criteria.with_text(found.suggestion) if found.suggestion else None,
     )
+
+
+def matching_posts(results):
+    """{thread id: [(post number, post id)] of the live posts the search found in it}, for the
+    threads shown: the post shown and the others of its thread that the index found (under
+    the same access, and still live in the database)."""
+    ids = {
+        item_id
+        for result in results
+        if result.hit.kind == "post"
+        for item_id in (result.hit.id, *result.hit.related)
+    }
+    if not ids:
+        return {}
+    found = {}
+    rows = db.session.execute(
+        select(Post.thread_id, Post.number, Post.id)
+        .where(Post.id.in_(ids), *LIVE)
+        .order_by(Post.thread_id, Post.number)
+    )
+    for thread_id, number, post_id in rows:
+        found.setdefault(thread_id, []).append((number, post_id))
+    return found
+
+
+def query_error_message(error):
+    """What the page says of a query the index refused."""
+    message = QUERY_ERRORS.get(error.code, QUERY_ERRORS["syntax"])
+    return message % {"value": error.value}
+
+
+def choice_links(criteria, error):
+    """For a from: name that fits several delegations, the search with each one's code:
+    [(display name, url)]."""
+    links = []
+    for code, name in error.choices:
+        text = replace_field_value(criteria.text, "from", error.value, code)
+        links.append((name, criteria.with_text(text)))
+    return links
+
+
+def replace_field_value(text, field, value, replacement):
+    """`text` with the value of `field:value` (quoted or not) replaced by `replacement`."""
+    quoted = f'{field}:"{value}"'
+    if quoted in text:
+        return text.replace(quoted, f"{field}:{replacement}", 1)
+    return text.replace(f"{field}:{value}", f"{field}:{replacement}", 1)
 
 
 def kind_facet(criteria, readers):
@@ -210,7 +274,16 @@ def kind_facet(criteria, readers):
     for kind in ADAPTERS:
         total = (
             get_index()
-            .search(criteria.text, readers, filters=others, kinds={kind}, facets=False, per_page=1)
+            .search(
+                criteria.text,
+                readers,
+                filters=others,
+                kinds={kind},
+                facets=False,
+                per_page=1,
+                resolve=resolve,
+                suggest=False,
+            )
             .total
         )
         if total:
@@ -220,8 +293,9 @@ def kind_facet(criteria, readers):
     return {"kind": sorted(counts, key=lambda pair: -pair[1])}
 
 
-def refused(criteria, message):
-    """The page for a search the engine cannot run: the box keeps the text, no results."""
+def refused(criteria, message, choices=()):
+    """The page for a search the engine cannot run: the box keeps the text, no results;
+    `choices` are links to searches it could run instead, as (label, url) pairs."""
     return (
         render_template(
             "search/results.html",
@@ -232,6 +306,7 @@ def refused(criteria, message):
             facets={},
             labels=labels_of({}, criteria.filters),
             error=str(message),
+            choices=choices,
         ),
         400,
     )

@@ -29,10 +29,26 @@ def test_a_document_is_searchable_once_its_jobs_have_run(library):
     document = library.document("Transit controls", "Trans-shipment through free zones.")
     assert found(officer, "zones") == []
     pending = db.session.scalars(select(Job.kind).where(Job.status == PENDING)).all()
-    assert sorted(pending) == ["library.extract_text", "notifications.fan_out", "search.index"]
+    # Indexed once its text is read, not before.
+    assert sorted(pending) == ["library.extract_text", "notifications.fan_out"]
     run_due_jobs()
     assert found(officer, "zones") == [document.id]
     assert verify().count == 0
+
+
+def test_a_document_in_several_languages_is_indexed_once_after_its_files_are_read(library):
+    files = {
+        "en": ("en.txt", "Brokering controls.".encode()),
+        "fr": ("fr.txt", "Contrôle du courtage.".encode()),
+        "es": ("es.txt", "Control del corretaje.".encode()),
+    }
+    document = library.document("Brokering", files=files)
+    jobs = select(Job.kind).where(Job.kind == "search.index")
+    assert db.session.scalars(jobs).all() == []
+    run_due_jobs()
+    assert db.session.scalars(jobs).all() == ["search.index"]
+    for word in ("brokering", "courtage", "corretaje"):
+        assert found(library.officer, word) == [document.id]
 
 
 def test_a_crash_between_commit_and_indexing_is_caught_up_by_the_pending_job(library):

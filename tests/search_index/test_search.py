@@ -402,9 +402,8 @@ def test_hit_fields(library):
 
 
 def test_snippets_mark_matches_in_plain_text(library):
-    hit = library.search("exports", READER).hits[0]
-    assert hit.key == "document:1"
-    (fragment,) = hit.snippet
+    hits = {hit.key: hit for hit in library.search("exports", READER).hits}
+    (fragment,) = hits["document:1"].snippet
     assert ("exports", True) in fragment
     joined = "".join(text for text, _ in fragment)
     assert joined in LIBRARY[0]["texts"]["en"]
