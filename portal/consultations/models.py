@@ -17,7 +17,7 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
-from portal.access import PUBLIC, STATE_PARTY, USER
+from portal.access.levels import PUBLIC, STATE_PARTY, USER
 from portal.core.models import CreatedMixin, IdMixin, now_utc
 from portal.extensions import db
 

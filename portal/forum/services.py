@@ -311,15 +311,15 @@ def add_post(thread, author, body, quoted_post_id=None, question_id=None, files=
     return post, [person for person in mentioned if person.id != author.id]
 
 
-def preview(thread, body):
-    """The HTML that `body` would show as a post in `thread`, made exactly as posting makes it
-    (Markdown, `clean_html()`, mentions). Writes nothing.
+def preview(thread, body, author):
+    """The HTML that `body` would show as a post of `author` in `thread`, made exactly as posting
+    makes it (Markdown, `clean_html()`, mentions). Writes nothing.
 
     Raises ForumError where posting would: an empty or long body, a mention of someone who
     cannot read the thread.
     """
     body = check_body(body)
-    return with_mentions(render_markdown(body), mentioned_readers(body, thread))
+    return with_mentions(render_markdown(body), mentioned_readers(body, thread, author))
 
 
 def save_draft(thread, author, body, quoted_post_id=None, question_id=None):

@@ -452,7 +452,7 @@ def keep_draft(thread, form, quoted_post_id, question_id):
             url_for("forum.thread", thread_id=thread.id, page=last_page(thread)) + "#reply"
         )
     try:
-        preview = services.preview(thread, form.body.data)
+        preview = services.preview(thread, form.body.data, me())
     except services.ForumError as error:
         form.body.errors.append(str(error))
         return reply_page(thread, form), 400

@@ -3,8 +3,11 @@ x role through `can()`, and the pages answering each role as the policy says (an
 delegation gets 404 for a consultation, open or closed; a member of the advisory group who does
 not represent a State Party gets 404 for its States-Parties-only part)."""
 
+import io
+
 import pytest
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from portal.access import can, visible
 from portal.consultations import services
@@ -61,6 +64,19 @@ def members_only(consultations, people):
     consultations.member(people["observer"])
 
 
+def restricted_document(consultations, people):
+    """A document of the advisory group for its States Parties' representatives."""
+    members_only(consultations, people)
+    document = services.share_advisory_document(
+        consultations.officer,
+        "Draft reporting template",
+        True,
+        FileStorage(io.BytesIO(b"Draft reporting template."), filename="template.txt"),
+    )
+    db.session.commit()
+    return document
+
+
 def state_parties_report(consultations, people):
     return consultations.national_report(people["contact"], audience="state_parties")
 
@@ -83,6 +99,8 @@ CONSULTATION_MATRIX = {
     "consultation_session_add": (open_consultation, RUNNERS),
     "consultation_document_add": (open_consultation, RUNNERS),
     "consultation_close": (open_consultation, RUNNERS),
+    # Its organiser (the chair who convened it) and the Secretariat, until it closes.
+    "consultation_edit": (open_consultation, RUNNERS),
     "consultation_participants_name": (open_consultation, {"contact"}),
     "consultation_join": (open_to_others, {"ghana", "signatory"}),
     # The delegate of an invited delegation reads but takes part only once named.
@@ -98,6 +116,8 @@ CONSULTATION_MATRIX = {
     "advisory_request_view": (restricted_request, {"contact", "secretariat"}),
     "advisory_input": (restricted_request, {"contact"}),
     "advisory_report": (None, {"secretariat"}),
+    "advisory_document_share": (None, {"secretariat"}),
+    "advisory_document_download": (restricted_document, {"contact", "secretariat"}),
     "national_report_list": (None, SIGNED_IN),
     "national_report_share": (None, {"contact", "delegate", "ghana", "chair"}),
     "national_report_view": (state_parties_report, STATE_PARTIES),

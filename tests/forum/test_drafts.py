@@ -70,7 +70,8 @@ def test_a_preview_refuses_what_posting_refuses(client, make, sign_in, open_thre
     sign_in(states_writer)
     response = preview(client, secret, f"Over to @{outsider.email}")
     assert response.status_code == 400
-    assert read(response).has(f"{outsider.name} cannot read this thread")
+    # The same neutral answer as for an unknown address: the author may not know the outsider.
+    assert read(response).has(f"No one who can read this thread has the address {outsider.email}")
     assert count(Post) == 2
     # The text is kept as a draft all the same, to be corrected rather than written again.
     assert db.session.scalar(select(PostDraft.body_source)) == f"Over to @{outsider.email}"

@@ -36,8 +36,10 @@ def test_the_calendar_lists_upcoming_and_past_meetings_with_filters(
     assert later.title in by_cycle and soon.title not in by_cycle
     by_group = http.get(f"/meetings/?wg={space.id}").get_data(as_text=True)
     assert soon.title in by_group and later.title not in by_group
-    # Filters that name nothing known show everything upcoming rather than failing.
-    assert http.get("/meetings/?kind=nonsense&cycle=x").status_code == 200
+    # A kind that names nothing known shows everything upcoming; a cycle that is not a number
+    # is a request not understood.
+    assert http.get("/meetings/?kind=nonsense").status_code == 200
+    assert http.get("/meetings/?cycle=x").status_code == 400
 
 
 def test_documents_are_listed_per_item_and_late_ones_flagged(meetings, people, signed_in):
