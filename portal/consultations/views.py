@@ -43,6 +43,7 @@ from portal.consultations.models import (
 )
 from portal.core.i18n import language_label
 from portal.core.models import now_utc
+from portal.core.views import refused, show_error
 from portal.extensions import db
 from portal.forum.models import WorkingGroup
 from portal.library import reference
@@ -76,20 +77,6 @@ def load_thread(thread_id):
     if thread is None or not can(current_user, "consultation_view", thread.consultation):
         abort(404)
     return thread
-
-
-def show_error(form, error):
-    """Put a refusal at its field; returns it when it belongs to no field of the form."""
-    if error.field and error.field in form:
-        form[error.field].errors.append(error.message)
-        return None
-    return error.message
-
-
-def refused(error, back):
-    db.session.rollback()
-    flash(error.message, "error")
-    return redirect(back)
 
 
 def find_document(symbol_or_number, field="document"):

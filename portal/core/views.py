@@ -7,6 +7,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     jsonify,
     redirect,
     render_template,
@@ -92,3 +93,19 @@ def healthz():
         db.session.rollback()
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok", database="ok", outbox=outbox)
+
+
+def show_error(form, error):
+    """Put a refusal of a domain's services (an error with `message` and `field`) at its field;
+    returns the message when it belongs to no field of the form."""
+    if error.field and error.field in form:
+        form[error.field].errors.append(error.message)
+        return None
+    return error.message
+
+
+def refused(error, back):
+    """A refused one-button action: the message as a flash, back to the page, nothing kept."""
+    db.session.rollback()
+    flash(error.message, "error")
+    return redirect(back)

@@ -42,6 +42,7 @@ from portal.admin.views import csv_cell
 from portal.core.bounds import paginate, query_int
 from portal.core.mail import external_url
 from portal.core.models import now_utc
+from portal.core.views import refused, show_error
 from portal.extensions import csrf, db
 from portal.forum.models import Topic, WorkingGroup
 from portal.library import reference
@@ -160,21 +161,6 @@ def load_item(meeting, item_id):
     if item is None or item.meeting_id != meeting.id:
         abort(404)
     return item
-
-
-def show_error(form, error):
-    """Put a refusal of the services at its field; returns it when it belongs to no field."""
-    if error.field and error.field in form:
-        form[error.field].errors.append(error.message)
-        return None
-    return error.message
-
-
-def refused(error, back):
-    """A refused one-button action: the message as a flash, back to the page, nothing kept."""
-    db.session.rollback()
-    flash(error.message, "error")
-    return redirect(back)
 
 
 # The calendar -----------------------------------------------------------------------------
